@@ -1,0 +1,88 @@
+import type { AddressInfo } from "node:net";
+import pino, { type Logger } from "pino";
+import { loadConfig, type Config } from "./config.js";
+import { KeyStore } from "./core/auth/keys.js";
+import { Catalogue } from "./core/catalogue/index.js";
+import { Gateway } from "./core/gateway.js";
+import { warmTokenizer } from "./core/metering/tokens.js";
+import { UsageWriter } from "./core/metering/usage-writer.js";
+import { openDatabase, type Database } from "./db/client.js";
+import { UpstreamClient } from "./providers/http.js";
+import { buildSchemas } from "./transport/graphql/schema.js";
+import { createHttpApp, type HttpApp } from "./transport/server.js";
+import type { Services } from "./transport/services.js";
+
+export interface AppOptions {
+  config?: Config;
+  /** Postgres schema for this app (tests isolate themselves with it). */
+  dbSchema?: string;
+  logger?: Logger;
+}
+
+export interface App {
+  services: Services;
+  http: HttpApp;
+  /** The first admin key, when this start generated one (printed once by main.ts). */
+  generatedAdminKey: string | undefined;
+  listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
+  /** Graceful stop: refuse new work, let streams finish (bounded), flush usage, close the DB. */
+  close(): Promise<void>;
+}
+
+export function createLogger(level: Config["logLevel"]): Logger {
+  return pino({
+    level,
+    base: { service: "switchboard" },
+    // Keys and bodies never belong in logs; these paths catch the obvious carriers if one slips in.
+    redact: { paths: ["req.headers.authorization", "headers.authorization", "authorization", "apiKey", "secret"], censor: "[REDACTED]" },
+  });
+}
+
+/** The composition root: the one module that wires every layer together. */
+export async function createApp(opts: AppOptions = {}): Promise<App> {
+  const config = opts.config ?? loadConfig();
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const db: Database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, ...(opts.dbSchema ? { schema: opts.dbSchema } : {}) });
+  const keys = new KeyStore(db, log);
+  const catalogue = new Catalogue(db, config, log);
+  await Promise.all([keys.start(), catalogue.start()]);
+  const generatedAdminKey = await keys.bootstrap(config.adminKey);
+  warmTokenizer();
+  const usage = new UsageWriter(db, log, config.usage);
+  const upstream = new UpstreamClient(config.timeouts);
+  const gateway = new Gateway({ catalogue, upstream, usage, limits: config.limits, log });
+  const services: Services = { config, log, db, gateway, catalogue, keys, usage };
+  const http = await createHttpApp(await buildSchemas(), services, log);
+
+  let closing: Promise<void> | undefined;
+  return {
+    services,
+    http,
+    generatedAdminKey,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        http.server.once("error", reject);
+        http.server.listen(port, host, () => {
+          const addr = http.server.address() as AddressInfo;
+          const shown = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+          resolve({ port: addr.port, url: `http://${shown === "0.0.0.0" ? "127.0.0.1" : shown}:${addr.port}` });
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        http.stopAccepting();
+        const drained = await gateway.drain(config.shutdown.drainMs);
+        if (!drained) log.warn({ active: gateway.activeRequests }, "shutdown: streams still running after the drain period; closing them");
+        await http.stop();
+        // Cut streams settle their usage in `finally`; give them a tick before the last flush.
+        await new Promise((r) => setImmediate(r));
+        await usage.close();
+        await Promise.allSettled([keys.stop(), catalogue.stop()]);
+        await upstream.close();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import { readFileSync, existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * All configuration: environment plus an optional `switchboard.config.json`, parsed once at start.
+ * Nothing else in the codebase reads process.env.
+ */
+
+const ProviderKindSchema = z.enum(["openai", "openai-compatible", "azure", "anthropic", "gemini"]);
+
+const TimeoutsSchema = z
+  .object({
+    connectMs: z.number().int().positive().optional(),
+    firstByteMs: z.number().int().positive().optional(),
+    idleMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const ProviderSchema = z
+  .object({
+    kind: ProviderKindSchema,
+    baseUrl: z.url().optional(),
+    apiKey: z.string().min(1).optional(),
+    /** Name of an environment variable holding the key (keeps secrets out of the file). */
+    apiKeyEnv: z.string().min(1).optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+    /** Upstream model names this provider serves; each becomes `<provider>/<model>` in the catalogue. */
+    models: z.array(z.string().min(1)).default([]),
+    /** Azure only. */
+    apiVersion: z.string().optional(),
+    timeouts: TimeoutsSchema.optional(),
+  })
+  .strict();
+
+const ModelSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_.-]*\/.+$/i, 'model ids look like "provider/model"'),
+    inputPricePerMTok: z.number().nonnegative().optional(),
+    outputPricePerMTok: z.number().nonnegative().optional(),
+    cachedInputPricePerMTok: z.number().nonnegative().optional(),
+    contextWindow: z.number().int().positive().optional(),
+    maxOutputTokens: z.number().int().positive().optional(),
+    capabilities: z.array(z.string()).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+const FileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, "provider names are letters, digits, _ . -"), ProviderSchema).default({}),
+    models: z.array(ModelSchema).default([]),
+    aliases: z.record(z.string(), z.string()).default({}),
+    demo: z.object({ enabled: z.boolean().optional() }).strict().default({}),
+    limits: z
+      .object({
+        maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+        maxMessages: z.number().int().positive().default(2048),
+      })
+      .strict()
+      .default({ maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2048 }),
+    usage: z
+      .object({ flushIntervalMs: z.number().int().positive().default(250), batchSize: z.number().int().positive().default(500) })
+      .strict()
+      .default({ flushIntervalMs: 250, batchSize: 500 }),
+    shutdown: z.object({ drainMs: z.number().int().nonnegative().default(10_000) }).strict().default({ drainMs: 10_000 }),
+    timeouts: TimeoutsSchema.default({}),
+    logging: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).strict().default({ level: "info" }),
+  })
+  .strict();
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// URL").optional(),
+  SWITCHBOARD_DATA_DIR: z.string().default("./.switchboard"),
+  SWITCHBOARD_CONFIG: z.string().optional(),
+  SWITCHBOARD_ADMIN_KEY: z.string().min(16, "SWITCHBOARD_ADMIN_KEY must be at least 16 characters").optional(),
+  SWITCHBOARD_METRICS_TOKEN: z.string().min(16).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url().optional(),
+  GEMINI_API_KEY: z.string().min(1).optional(),
+  GEMINI_BASE_URL: z.url().optional(),
+});
+
+export type ProviderKindConfig = z.infer<typeof ProviderKindSchema>;
+export type ModelConfig = z.infer<typeof ModelSchema>;
+export type TimeoutsConfig = z.infer<typeof TimeoutsSchema>;
+
+export interface ProviderConfig {
+  name: string;
+  kind: ProviderKindConfig;
+  baseUrl: string;
+  apiKey: string | undefined;
+  headers: Record<string, string>;
+  models: string[];
+  apiVersion: string | undefined;
+  timeouts: TimeoutsConfig;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminKey: string | undefined;
+  metricsToken: string | undefined;
+  providers: Record<string, ProviderConfig>;
+  models: ModelConfig[];
+  aliases: Record<string, string>;
+  demoEnabled: boolean;
+  limits: { maxBodyBytes: number; maxMessages: number };
+  usage: { flushIntervalMs: number; batchSize: number };
+  shutdown: { drainMs: number };
+  timeouts: TimeoutsConfig;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function describe(err: z.ZodError, where: string): string {
+  const lines = err.issues.map((i) => `  - ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
+  return `Invalid configuration in ${where}:\n${lines.join("\n")}`;
+}
+
+const DEFAULT_BASE: Record<ProviderKindConfig, string> = {
+  openai: "https://api.openai.com/v1",
+  anthropic: "https://api.anthropic.com/v1",
+  gemini: "https://generativelanguage.googleapis.com/v1beta",
+  azure: "",
+  "openai-compatible": "",
+};
+
+/**
+ * Reads env and the config file. Throws ConfigError with one readable line per problem.
+ * `overrides` lets tests and the bench replace the file's content without touching disk.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, fileOverride?: unknown): Config {
+  const envParsed = EnvSchema.safeParse(env);
+  if (!envParsed.success) throw new ConfigError(describe(envParsed.error, "environment"));
+  const e = envParsed.data;
+
+  let raw: unknown = fileOverride;
+  let where = "config override";
+  if (raw === undefined) {
+    const path = e.SWITCHBOARD_CONFIG ?? (existsSync("switchboard.config.json") ? "switchboard.config.json" : undefined);
+    if (path) {
+      where = resolve(path);
+      try {
+        raw = JSON.parse(readFileSync(path, "utf8"));
+      } catch (err) {
+        throw new ConfigError(`Cannot read ${where}: ${(err as Error).message}`);
+      }
+    } else raw = {};
+  }
+  const fileParsed = FileSchema.safeParse(raw);
+  if (!fileParsed.success) throw new ConfigError(describe(fileParsed.error, where));
+  const f = fileParsed.data;
+
+  const providers: Record<string, ProviderConfig> = {};
+  // The three hosted providers are always listed; one without a key answers UPSTREAM_ERROR saying so.
+  const builtin: [string, ProviderKindConfig, string | undefined, string | undefined][] = [
+    ["openai", "openai", e.OPENAI_API_KEY, e.OPENAI_BASE_URL],
+    ["anthropic", "anthropic", e.ANTHROPIC_API_KEY, e.ANTHROPIC_BASE_URL],
+    ["gemini", "gemini", e.GEMINI_API_KEY, e.GEMINI_BASE_URL],
+  ];
+  for (const [name, kind, apiKey, baseUrl] of builtin) {
+    providers[name] = { name, kind, baseUrl: baseUrl ?? DEFAULT_BASE[kind], apiKey, headers: {}, models: [], apiVersion: undefined, timeouts: {} };
+  }
+  const problems: string[] = [];
+  for (const [name, p] of Object.entries(f.providers)) {
+    if (name === "demo") {
+      problems.push(`  - providers.demo: "demo" is the built-in demo provider's name`);
+      continue;
+    }
+    const prev = providers[name];
+    const apiKey = p.apiKey ?? (p.apiKeyEnv ? env[p.apiKeyEnv] : undefined) ?? prev?.apiKey;
+    if (p.apiKeyEnv && !env[p.apiKeyEnv] && !p.apiKey) problems.push(`  - providers.${name}.apiKeyEnv: environment variable ${p.apiKeyEnv} is not set`);
+    const baseUrl = p.baseUrl ?? prev?.baseUrl ?? DEFAULT_BASE[p.kind];
+    if (!baseUrl) problems.push(`  - providers.${name}.baseUrl: required for kind "${p.kind}"`);
+    providers[name] = {
+      name,
+      kind: p.kind,
+      baseUrl,
+      apiKey,
+      headers: p.headers,
+      models: p.models,
+      apiVersion: p.apiVersion,
+      timeouts: p.timeouts ?? {},
+    };
+  }
+  for (const m of f.models) {
+    const provider = m.id.slice(0, m.id.indexOf("/"));
+    if (!providers[provider] && provider !== "demo") problems.push(`  - models: "${m.id}" names unknown provider "${provider}"`);
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration in ${where}:\n${problems.join("\n")}`);
+
+  const anyRealKey = Object.values(providers).some((p) => p.apiKey !== undefined || p.kind === "openai-compatible");
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.SWITCHBOARD_DATA_DIR,
+    adminKey: e.SWITCHBOARD_ADMIN_KEY,
+    metricsToken: e.SWITCHBOARD_METRICS_TOKEN,
+    providers,
+    models: f.models,
+    aliases: f.aliases,
+    demoEnabled: f.demo.enabled ?? !anyRealKey,
+    limits: f.limits,
+    usage: f.usage,
+    shutdown: f.shutdown,
+    timeouts: f.timeouts,
+    logLevel: e.LOG_LEVEL ?? f.logging.level,
+  };
+}

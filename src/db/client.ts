@@ -1,0 +1,130 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql, type SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema.js";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** postgres.js and PGlite behind one face; everything above this file is driver-agnostic. */
+export interface Database {
+  readonly db: Db;
+  readonly kind: "postgres" | "pglite";
+  /** Rows of a raw SQL statement (the drivers return them in different envelopes). */
+  rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
+  ping(): Promise<void>;
+  /** Subscribes to a notification channel; channels are namespaced per schema so tests sharing a server don't cross-talk. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** postgres:// URL; unset = embedded PGlite. */
+  url?: string | undefined;
+  /** PGlite files; "memory://" keeps everything in memory (tests). */
+  dataDir?: string;
+  /** Postgres schema to use (tests give each app its own). Default public. */
+  schema?: string;
+  /** postgres.js pool size. */
+  poolSize?: number;
+}
+
+const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.meta.url));
+const MIGRATION_LOCK = 727_274_001;
+
+function assertIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid schema name ${name}`);
+  return name;
+}
+
+export async function openDatabase(opts: DbOptions): Promise<Database> {
+  const db = opts.url ? await openPostgres(opts.url, opts) : await openPglite(opts.dataDir ?? "./.switchboard");
+  return db;
+}
+
+async function openPostgres(url: string, opts: DbOptions): Promise<Database> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const schemaName = assertIdent(opts.schema ?? "public");
+  const client = postgres(url, {
+    max: opts.poolSize ?? 10,
+    onnotice: () => undefined,
+    connection: { search_path: schemaName, application_name: "switchboard" },
+  });
+  const db = drizzle(client, { schema }) as unknown as Db;
+
+  // Several instances may start at once against one database: serialise migrations on an advisory lock.
+  const reserved = await client.reserve();
+  try {
+    if (schemaName !== "public") await reserved.unsafe(`create schema if not exists ${schemaName}`);
+    await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    try {
+      await migrate(drizzle(client) as never, { migrationsFolder, migrationsSchema: schemaName });
+    } finally {
+      await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+    }
+  } finally {
+    reserved.release();
+  }
+
+  const prefix = schemaName === "public" ? "" : `${schemaName}_`;
+  return {
+    db,
+    kind: "postgres",
+    async rows<T>(q: SQL) {
+      return (await db.execute(q)) as unknown as T[];
+    },
+    async ping() {
+      await client`select 1`;
+    },
+    async listen(channel, onMessage) {
+      const sub = await client.listen(prefix + channel, onMessage);
+      return () => sub.unlisten();
+    },
+    async notify(channel, payload) {
+      await client.notify(prefix + channel, payload);
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  let dir = dataDir;
+  if (!dir.startsWith("memory://")) {
+    dir = join(dataDir, "data");
+    mkdirSync(dir, { recursive: true });
+  }
+  const client = await PGlite.create(dir);
+  const db = drizzle(client, { schema });
+  await migrate(db, { migrationsFolder });
+  const typed = db as unknown as Db;
+  return {
+    db: typed,
+    kind: "pglite",
+    async rows<T>(q: SQL) {
+      const r = (await db.execute(q)) as unknown as { rows: T[] };
+      return r.rows;
+    },
+    async ping() {
+      await client.query("select 1");
+    },
+    async listen(channel, onMessage) {
+      const unsub = await client.listen(channel, onMessage);
+      return () => unsub();
+    },
+    async notify(channel, payload) {
+      await db.execute(sql`select pg_notify(${channel}, ${payload})`);
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import type { ProviderAdapter, ProviderKind } from "./contract.js";
+import { demoAdapter } from "./demo/index.js";
+import { openaiAdapter } from "./openai/index.js";
+
+/** One line per provider kind. OpenAI-compatible servers and Azure are configuration of the OpenAI adapter. */
+export const adapters = {
+  openai: openaiAdapter,
+  "openai-compatible": openaiAdapter,
+  azure: openaiAdapter,
+  demo: demoAdapter,
+} satisfies Partial<Record<ProviderKind, ProviderAdapter>> as Partial<Record<ProviderKind, ProviderAdapter>>;
+
+export function adapterFor(kind: ProviderKind): ProviderAdapter | undefined {
+  return adapters[kind];
+}

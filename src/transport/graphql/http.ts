@@ -1,0 +1,89 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ApolloServer, HeaderMap } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLSchema } from "graphql";
+import type { Logger } from "pino";
+import type { Principal } from "../../core/auth/keys.js";
+import { isGatewayError } from "../../domain/errors.js";
+import { BodyTooLarge, bearer, clientGone, readBody, sendJson } from "../http-util.js";
+import type { Services } from "../services.js";
+import type { GqlContext } from "./context.js";
+import { formatError } from "./errors.js";
+
+function gqlError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+/** The federation router fetches our SDL without a user key; nothing else runs anonymously. */
+function isServiceSdlQuery(body: unknown): boolean {
+  const q = (body as { query?: unknown } | null)?.query;
+  return typeof q === "string" && /^\s*(query\s*(\w+\s*)?)?\{\s*_service\s*\{\s*sdl\s*\}\s*\}\s*$/.test(q);
+}
+
+const ANONYMOUS: Principal = { keyId: "", role: "MEMBER", userId: "", teamId: null, allowedModels: [] };
+
+/** POST /graphql (and GET for queries) through Apollo's executeHTTPGraphQLRequest on our own node:http server. */
+export async function createGraphQLHttpHandler(schema: GraphQLSchema, services: Services, log: Logger) {
+  const apollo = new ApolloServer<GqlContext>({
+    schema,
+    formatError: (formatted, error) => {
+      const out = formatError(formatted, error);
+      if (out.extensions?.code === "INTERNAL_SERVER_ERROR") log.error({ err: error }, "unexpected error in resolver");
+      return out;
+    },
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    csrfPrevention: true,
+    // Inline tracing is for Apollo's hosted router; it costs per-field timing on every request.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+
+  async function handle(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+    let body: unknown;
+    if (req.method === "POST") {
+      let text: string;
+      try {
+        text = await readBody(req, services.config.limits.maxBodyBytes);
+      } catch (e) {
+        if (e instanceof BodyTooLarge) return gqlError(res, 413, "BAD_REQUEST", e.message);
+        throw e;
+      }
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return gqlError(res, 400, "BAD_REQUEST", "request body is not valid JSON");
+      }
+    }
+    let principal: Principal;
+    try {
+      const key = bearer(req.headers.authorization);
+      principal = !key && isServiceSdlQuery(body) ? ANONYMOUS : await services.keys.authenticate(key);
+    } catch (e) {
+      if (isGatewayError(e)) return gqlError(res, 401, e.code, e.message);
+      throw e;
+    }
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    }
+    const signal = clientGone(req, res);
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "POST", headers, search, body },
+      context: async () => ({ principal, services, signal }),
+    });
+    const outHeaders: Record<string, string> = {};
+    for (const [k, v] of result.headers) outHeaders[k] = v;
+    if (result.body.kind === "complete") {
+      outHeaders["content-length"] = String(Buffer.byteLength(result.body.string));
+      res.writeHead(result.status ?? 200, outHeaders);
+      res.end(result.body.string);
+      return;
+    }
+    res.writeHead(result.status ?? 200, outHeaders);
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  return { handle, stop: () => apollo.stop() };
+}

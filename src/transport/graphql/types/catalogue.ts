@@ -1,0 +1,106 @@
+import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { DateTimeScalar } from "./scalars.js";
+
+export enum CircuitState {
+  CLOSED = "CLOSED",
+  OPEN = "OPEN",
+  HALF_OPEN = "HALF_OPEN",
+}
+registerEnumType(CircuitState, { name: "CircuitState" });
+
+@ObjectType()
+export class ModelHealth {
+  @Field(() => CircuitState)
+  circuit!: CircuitState;
+
+  @Field(() => Boolean, { description: "False when the provider cannot be called (no key, not configured)." })
+  available!: boolean;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+}
+
+@ObjectType()
+@Directive('@key(fields: "id")')
+export class Model {
+  @Field(() => ID, { description: '"provider/model"' })
+  id!: string;
+
+  @Field(() => String)
+  provider!: string;
+
+  @Field(() => String, { nullable: true })
+  displayName!: string | null;
+
+  @Field(() => Int)
+  contextWindow!: number;
+
+  @Field(() => Int)
+  maxOutputTokens!: number;
+
+  @Field(() => Float, { description: "USD per million input tokens" })
+  inputPricePerMTok!: number;
+
+  @Field(() => Float, { description: "USD per million output tokens" })
+  outputPricePerMTok!: number;
+
+  @Field(() => Float, { nullable: true, description: "USD per million cached input tokens" })
+  cachedInputPricePerMTok!: number | null;
+
+  @Field(() => [String])
+  capabilities!: string[];
+
+  @Field(() => Boolean)
+  enabled!: boolean;
+
+  @Field(() => Boolean, { description: "The built-in demo model (free, canned answers)." })
+  demo!: boolean;
+
+  @Field(() => [String], { description: "Aliases that point at this model." })
+  aliases!: string[];
+
+  @Field(() => ModelHealth)
+  health!: ModelHealth;
+
+  @Field(() => DateTimeScalar)
+  updatedAt!: Date;
+}
+
+@ObjectType()
+export class Alias {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  target!: string;
+}
+
+@InputType()
+export class ModelInput {
+  @Field(() => ID, { description: '"provider/model"; the provider must be configured' })
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  displayName?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  contextWindow?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxOutputTokens?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  inputPricePerMTok?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  outputPricePerMTok?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  cachedInputPricePerMTok?: number | null;
+
+  @Field(() => [String], { nullable: true })
+  capabilities?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true })
+  enabled?: boolean | null;
+}

@@ -1,0 +1,65 @@
+import type { Server } from "node:http";
+import type { GraphQLSchema } from "graphql";
+import { CloseCode } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import type { Logger } from "pino";
+import { WebSocketServer } from "ws";
+import type { Principal } from "../../core/auth/keys.js";
+import { isGatewayError } from "../../domain/errors.js";
+import { bearer } from "../http-util.js";
+import type { Services } from "../services.js";
+import type { GqlContext } from "./context.js";
+import { formatForWs } from "./errors.js";
+
+/**
+ * graphql-ws on the same port and path as HTTP GraphQL. The key comes in
+ * `connectionParams.authorization` ("Bearer …" or the bare key): missing → 4401, invalid → 4403.
+ */
+export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services: Services, log: Logger, maxPayload: number) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload });
+  server.on("upgrade", (req, socket, head) => {
+    const path = (req.url ?? "").split("?")[0];
+    if (path !== "/graphql") {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  });
+
+  const disposable = useServer<Record<string, unknown>, { principal: Principal }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const value = typeof raw === "string" ? raw : undefined;
+        const key = value && /^bearer\s/i.test(value) ? bearer(value) : value;
+        if (!key) {
+          ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized: send connectionParams.authorization");
+          return false;
+        }
+        try {
+          ctx.extra.principal = await services.keys.authenticate(key);
+          return true;
+        } catch (e) {
+          if (isGatewayError(e)) return false; // graphql-ws closes with 4403 Forbidden
+          throw e;
+        }
+      },
+      context: (ctx): GqlContext => ({ principal: ctx.extra.principal!, services }),
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return;
+        const errors = formatForWs(result.errors);
+        for (const e of errors) if (e.extensions?.code === "INTERNAL_SERVER_ERROR") log.error({ errors: result.errors }, "unexpected error in subscription");
+        return { ...result, errors };
+      },
+      onError: (_ctx, _id, _payload, errors) => formatForWs(errors),
+    },
+    wss,
+  );
+  return {
+    wss,
+    async close(): Promise<void> {
+      await disposable.dispose();
+    },
+  };
+}
