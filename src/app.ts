@@ -6,7 +6,7 @@ import { Catalogue } from "./core/catalogue/index.js";
 import { Gateway } from "./core/gateway.js";
 import { warmTokenizer } from "./core/metering/tokens.js";
 import { UsageWriter } from "./core/metering/usage-writer.js";
-import { openDatabase, type Database } from "./db/client.js";
+import { openDatabase, type Database, type DbOptions } from "./db/client.js";
 import { UpstreamClient } from "./providers/http.js";
 import { buildSchemas } from "./transport/graphql/schema.js";
 import { createHttpApp, type HttpApp } from "./transport/server.js";
@@ -14,8 +14,8 @@ import type { Services } from "./transport/services.js";
 
 export interface AppOptions {
   config?: Config;
-  /** Postgres schema for this app (tests isolate themselves with it). */
-  dbSchema?: string;
+  /** Database options beyond the config (tests: a Postgres schema of their own, a PGlite template). */
+  db?: Pick<DbOptions, "schema" | "pgliteTemplate" | "poolSize">;
   logger?: Logger;
 }
 
@@ -42,7 +42,7 @@ export function createLogger(level: Config["logLevel"]): Logger {
 export async function createApp(opts: AppOptions = {}): Promise<App> {
   const config = opts.config ?? loadConfig();
   const log = opts.logger ?? createLogger(config.logLevel);
-  const db: Database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, ...(opts.dbSchema ? { schema: opts.dbSchema } : {}) });
+  const db: Database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, ...opts.db });
   const keys = new KeyStore(db, log);
   const catalogue = new Catalogue(db, config, log);
   await Promise.all([keys.start(), catalogue.start()]);

@@ -16,6 +16,8 @@ export interface ProviderTarget {
   upstreamModel: string;
   /** Azure only: the api-version query parameter. */
   apiVersion?: string | undefined;
+  /** The model's output cap from the catalogue; providers that require a max (Anthropic) send it when the request has none. */
+  maxOutputTokens?: number | undefined;
 }
 
 export interface HttpCall {

@@ -1,0 +1,11 @@
+const t0 = performance.now();
+const lap = (s: string) => console.log(s, Math.round(performance.now() - t0));
+const { PGlite } = await import("@electric-sql/pglite");
+const c = await PGlite.create("memory://");
+lap("create");
+const dump = await c.dumpDataDir("none");
+lap("dump " + dump.size);
+const c2 = await PGlite.create("memory://", { loadDataDir: dump });
+lap("create from dump");
+await c2.query("select 1");
+lap("q");
