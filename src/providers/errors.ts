@@ -22,11 +22,14 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** Pulls a human message out of a JSON error body of any common shape, falling back to a bounded excerpt. */
-export function extractMessage(bodyText: string): { message: string; type?: string; code?: string } {
+export function extractMessage(bodyText: string): { message: string; type?: string; code?: string; requestId?: string } {
   try {
     const j = JSON.parse(bodyText) as unknown;
     const err = (j as { error?: unknown }).error ?? j;
-    if (typeof err === "string") return { message: err };
+    // Anthropic puts its request id beside the error; support asks for it, and it is no secret.
+    const rid = (j as { request_id?: unknown }).request_id;
+    const requestId = typeof rid === "string" ? { requestId: rid } : {};
+    if (typeof err === "string") return { message: err, ...requestId };
     if (err && typeof err === "object") {
       const o = err as Record<string, unknown>;
       const message = typeof o.message === "string" ? o.message : JSON.stringify(o).slice(0, 500);
@@ -34,6 +37,7 @@ export function extractMessage(bodyText: string): { message: string; type?: stri
         message,
         ...(typeof o.type === "string" ? { type: o.type } : {}),
         ...(typeof o.code === "string" ? { code: o.code } : typeof o.status === "string" ? { code: o.status } : {}),
+        ...requestId,
       };
     }
   } catch {
@@ -48,21 +52,31 @@ export function upstreamError(
   status: number,
   bodyText: string,
   headers: ResponseHeaders,
-  opts: { retryable?: boolean } = {},
+  opts: {
+    retryable?: boolean;
+    /** Used only when the response carries no retry-after header (Google puts the delay in the body). */
+    retryAfterMs?: number;
+  } = {},
 ): GatewayError {
-  const { message, type, code } = extractMessage(bodyText);
-  const retryAfterMs = parseRetryAfter(headers);
+  const { message, type, code, requestId } = extractMessage(bodyText);
+  const retryAfterMs = parseRetryAfter(headers) ?? opts.retryAfterMs;
   return new GatewayError(ErrorCode.UPSTREAM_ERROR, `${provider} ${status}: ${message}`, {
     retryable: opts.retryable ?? isRetryableStatus(status),
     upstreamStatus: status,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    details: { providerStatus: status, ...(type ? { providerType: type } : {}), ...(code ? { providerCode: code } : {}) },
+    details: {
+      providerStatus: status,
+      ...(type ? { providerType: type } : {}),
+      ...(code ? { providerCode: code } : {}),
+      ...(requestId ? { providerRequestId: requestId } : {}),
+    },
   });
 }
 
 /** An error the provider sent inside a 200 stream (OpenAI `data: {"error":…}`, Anthropic `event: error`). */
-export function streamError(provider: string, message: string, type?: string): GatewayError {
-  const retryable = type === "overloaded_error" || type === "api_error" || type === "rate_limit_error" || type === "server_error";
+export function streamError(provider: string, message: string, type?: string, opts: { retryable?: boolean } = {}): GatewayError {
+  const retryable =
+    opts.retryable ?? (type === "overloaded_error" || type === "api_error" || type === "rate_limit_error" || type === "server_error");
   return new GatewayError(ErrorCode.UPSTREAM_ERROR, `${provider}: ${message}`, {
     retryable,
     details: type ? { providerType: type } : {},

@@ -1,3 +1,4 @@
+import { anthropicAdapter } from "./anthropic/index.js";
 import type { ProviderAdapter, ProviderKind } from "./contract.js";
 import { demoAdapter } from "./demo/index.js";
 import { openaiAdapter } from "./openai/index.js";
@@ -7,6 +8,7 @@ export const adapters = {
   openai: openaiAdapter,
   "openai-compatible": openaiAdapter,
   azure: openaiAdapter,
+  anthropic: anthropicAdapter,
   demo: demoAdapter,
 } satisfies Partial<Record<ProviderKind, ProviderAdapter>> as Partial<Record<ProviderKind, ProviderAdapter>>;
 
