@@ -142,7 +142,9 @@ const DEFAULT_BASE: Record<ProviderKindConfig, string> = {
  * `overrides` lets tests and the bench replace the file's content without touching disk.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env, fileOverride?: unknown): Config {
-  const envParsed = EnvSchema.safeParse(env);
+  // An empty variable (`DATABASE_URL=` in a .env file) means unset, not an invalid value.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const envParsed = EnvSchema.safeParse(present);
   if (!envParsed.success) throw new ConfigError(describe(envParsed.error, "environment"));
   const e = envParsed.data;
 
@@ -180,8 +182,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       continue;
     }
     const prev = providers[name];
-    const apiKey = p.apiKey ?? (p.apiKeyEnv ? env[p.apiKeyEnv] : undefined) ?? prev?.apiKey;
-    if (p.apiKeyEnv && !env[p.apiKeyEnv] && !p.apiKey) problems.push(`  - providers.${name}.apiKeyEnv: environment variable ${p.apiKeyEnv} is not set`);
+    const apiKey = p.apiKey ?? (p.apiKeyEnv ? present[p.apiKeyEnv] : undefined) ?? prev?.apiKey;
+    if (p.apiKeyEnv && !present[p.apiKeyEnv] && !p.apiKey) problems.push(`  - providers.${name}.apiKeyEnv: environment variable ${p.apiKeyEnv} is not set`);
     const baseUrl = p.baseUrl ?? prev?.baseUrl ?? DEFAULT_BASE[p.kind];
     if (!baseUrl) problems.push(`  - providers.${name}.baseUrl: required for kind "${p.kind}"`);
     providers[name] = {

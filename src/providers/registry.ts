@@ -1,6 +1,7 @@
 import { anthropicAdapter } from "./anthropic/index.js";
 import type { ProviderAdapter, ProviderKind } from "./contract.js";
 import { demoAdapter } from "./demo/index.js";
+import { geminiAdapter } from "./gemini/index.js";
 import { openaiAdapter } from "./openai/index.js";
 
 /** One line per provider kind. OpenAI-compatible servers and Azure are configuration of the OpenAI adapter. */
@@ -9,6 +10,7 @@ export const adapters = {
   "openai-compatible": openaiAdapter,
   azure: openaiAdapter,
   anthropic: anthropicAdapter,
+  gemini: geminiAdapter,
   demo: demoAdapter,
 } satisfies Partial<Record<ProviderKind, ProviderAdapter>> as Partial<Record<ProviderKind, ProviderAdapter>>;
 

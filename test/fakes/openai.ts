@@ -72,6 +72,8 @@ export type ScenarioSource = Scenario | ((req: ReceivedRequest) => Scenario);
 export interface ReceivedRequest {
   method: string;
   path: string;
+  /** The query string without `?` (Azure's `api-version`); empty when none. */
+  query: string;
   headers: IncomingHttpHeaders;
   /** Parsed JSON body; null when empty or not JSON. */
   body: Json | null;
@@ -81,7 +83,7 @@ export interface ReceivedRequest {
 }
 
 export interface FakeOpenAIOptions {
-  /** When set, requests must carry `authorization: Bearer <apiKey>`. */
+  /** When set, requests must carry `authorization: Bearer <apiKey>` (or Azure's `api-key: <apiKey>`). */
   apiKey?: string;
   /** Ids listed by `GET /v1/models`. */
   models?: string[];
@@ -167,6 +169,11 @@ function usageFor(s: Scenario, body: Json, completionDefault: number): Json {
   };
 }
 
+/** OpenAI's path, and Azure's deployment-addressed one (`/openai/deployments/{deployment}/chat/completions`). */
+function isChatPath(path: string): boolean {
+  return path === "/v1/chat/completions" || /^\/openai\/deployments\/[^/]+\/chat\/completions$/.test(path);
+}
+
 export class FakeOpenAI {
   url = "";
   readonly requests: ReceivedRequest[] = [];
@@ -246,27 +253,31 @@ export class FakeOpenAI {
     const read = await readJsonBody(req);
     if (read === null) return; // client vanished mid-upload; the close listener already counted it
     const { rawBody, body } = read;
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const [path = "/", query = ""] = (req.url ?? "/").split("?", 2);
     const method = req.method ?? "GET";
 
     let scenario: Scenario;
     try {
-      scenario = this.resolveScenario(req, { method, path, headers: req.headers, body, rawBody, scenario: {} });
+      scenario = this.resolveScenario(req, { method, path, query, headers: req.headers, body, rawBody, scenario: {} });
     } catch (e) {
       const message = `invalid ${SCENARIO_HEADER} header: ${e instanceof Error ? e.message : String(e)}`;
       return sendJson(res, 400, errorFor(400, { message }));
     }
-    this.requests.push({ method, path, headers: req.headers, body, rawBody, scenario });
-    state.stream = method === "POST" && path === "/v1/chat/completions" && body?.["stream"] === true;
+    this.requests.push({ method, path, query, headers: req.headers, body, rawBody, scenario });
+    state.stream = method === "POST" && isChatPath(path) && body?.["stream"] === true;
 
-    const auth = this.checkAuth(req.headers.authorization);
+    const azureKey = req.headers["api-key"];
+    const auth = this.checkAuth(typeof azureKey === "string" ? `Bearer ${azureKey}` : req.headers.authorization);
     if (auth) return sendJson(res, 401, auth, scenario.headers);
 
     if (method === "GET" && path === "/v1/models") {
       const data = (this.opts.models ?? DEFAULT_MODELS).map((id) => ({ id, object: "model", created: 1715367049, owned_by: "system" }));
       return sendJson(res, 200, { object: "list", data }, scenario.headers);
     }
-    if (method !== "POST" || path !== "/v1/chat/completions") {
+    if (path.startsWith("/openai/") && !new URLSearchParams(query).has("api-version")) {
+      return sendJson(res, 404, { error: { code: "404", message: "Resource not found" } });
+    }
+    if (method !== "POST" || !isChatPath(path)) {
       return sendJson(res, 404, errorFor(404, { message: `Invalid URL (${method} ${path})`, code: null }));
     }
     if (body === null) {
@@ -305,7 +316,7 @@ export class FakeOpenAI {
     const fromHeader: unknown = typeof header === "string" ? JSON.parse(header) : {};
     if (!isRecord(fromHeader)) throw new Error("expected a JSON object");
     const base = typeof this.scenario === "function" ? this.scenario(received) : this.scenario;
-    const queued = received.path === "/v1/chat/completions" ? this.queue.shift() : undefined;
+    const queued = isChatPath(received.path) ? this.queue.shift() : undefined;
     // Per-request header wins so concurrent tests can share one server without a race on setScenario.
     return { ...base, ...queued, ...(fromHeader as Scenario) };
   }
