@@ -158,8 +158,12 @@ function planAnswer(s: Scenario, model: string): Answer {
   };
 }
 
+function promptTokens(s: Scenario, body: Json): number {
+  return s.usage?.promptTokens ?? Math.max(1, Math.ceil(JSON.stringify(body["contents"] ?? "").length / 4));
+}
+
 function usageFor(s: Scenario, body: Json, a: Answer, final: boolean): Json {
-  const prompt = s.usage?.promptTokens ?? Math.max(1, Math.ceil(JSON.stringify(body["contents"] ?? "").length / 4));
+  const prompt = promptTokens(s, body);
   const thoughts = s.usage?.reasoningTokens ?? (s.thoughts?.length ? s.thoughts.length * 8 : 0);
   const candidates = Math.max(0, (s.usage?.completionTokens ?? a.answerEvents + thoughts) - thoughts);
   const cached = s.usage?.cachedTokens ?? 0;
@@ -282,7 +286,7 @@ export class FakeGemini {
       return sendGoogle(res, 404, errorFor(404, { message }));
     }
     if (body === null) return sendGoogle(res, 400, errorFor(400, { message: "Invalid JSON payload received. Unexpected token." }));
-    const invalid = validate(body);
+    const invalid = validate(body, model);
     if (invalid) return sendGoogle(res, 400, errorFor(400, { message: invalid }));
 
     if (scenario.hang) return;
@@ -339,7 +343,8 @@ export class FakeGemini {
       return;
     }
     const n = a.events.length;
-    const cut = Math.min(s.errorAfter ?? Infinity, s.dieAfter ?? Infinity);
+    // With a fault planned (even past the end) no chunk carries a finishReason.
+    const finishes = s.errorAfter === undefined && s.dieAfter === undefined;
     for (let i = 0; i <= n; i++) {
       const hit = (k: number | undefined): boolean => k !== undefined && Math.min(k, n) === i;
       if (hit(s.errorAfter)) {
@@ -356,7 +361,7 @@ export class FakeGemini {
         if (!(await w.flush())) return;
         await sleep(s.itlMs, signal);
       }
-      const last = i >= n - 1 && cut > n;
+      const last = finishes && i >= n - 1;
       const candidate: Json = { content: { parts, role: "model" }, finishReason: last ? a.finishReason : undefined, index: 0 };
       const usage = s.noUsage ? undefined : usageFor(s, body, a, last);
       if (!(await send({ candidates: [candidate], usageMetadata: usage, modelVersion: a.model, responseId: a.responseId }))) return;
@@ -368,7 +373,7 @@ export class FakeGemini {
 }
 
 function blockedBody(s: Scenario, body: Json, a: Answer): Json {
-  const prompt = s.usage?.promptTokens ?? usageFor(s, body, a, false)["promptTokenCount"];
+  const prompt = promptTokens(s, body);
   return {
     promptFeedback: {
       blockReason: s.blockReason,
@@ -412,8 +417,6 @@ const KNOWN: Record<string, string[]> = {
   ],
 };
 
-const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
 function unknownField(v: unknown, kind: string, at: string): string | null {
   if (!isRecord(v)) return null;
   const bad = Object.keys(v).find((k) => !(KNOWN[kind] ?? []).includes(k));
@@ -434,7 +437,7 @@ function schemaError(v: unknown, at: string): string | null {
 }
 
 /** The checks real Gemini makes that a gateway is most likely to trip over, with its messages. */
-function validate(body: Json): string | null {
+function validate(body: Json, model: string): string | null {
   const top = unknownField(body, "request", "");
   if (top) return top;
   const gen = unknownField(body["generationConfig"], "generationConfig", "generation_config");
@@ -453,6 +456,14 @@ function validate(body: Json): string | null {
       // proto3: an empty string is "unset", so `{text: ""}` carries no data at all.
       const hasData = isRecord(p) && Object.entries(p).some(([k, x]) => k !== "thought" && k !== "thoughtSignature" && x !== "" && x != null);
       if (!hasData) return `* GenerateContentRequest.contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field\n`;
+    }
+    // Gemini 3 wants the signature it issued back on the first call of every replayed step.
+    const first = parts.findIndex((p) => isRecord(p) && p["functionCall"] !== undefined);
+    const call: unknown = parts[first];
+    if (model.startsWith("gemini-3") && isRecord(call) && !call["thoughtSignature"]) {
+      const fc = call["functionCall"];
+      const name = isRecord(fc) ? String(fc["name"]) : "";
+      return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${name}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
     }
   }
   for (const [i, t] of (Array.isArray(body["tools"]) ? body["tools"] : []).entries()) {
@@ -482,5 +493,3 @@ function sendGoogle(res: ServerResponse, status: number, payload: unknown, heade
 export async function startFakeGemini(opts?: FakeGeminiOptions): Promise<FakeGemini> {
   return new FakeGemini(opts).listen();
 }
-
-export { snake as protoFieldName };
