@@ -17,7 +17,7 @@ const ContentBlock = z.object({
   text: z.string().nullish(),
   id: z.string().nullish(),
   name: z.string().nullish(),
-  input: z.unknown(),
+  input: z.unknown().optional(),
 });
 export type WireContentBlock = z.infer<typeof ContentBlock>;
 
