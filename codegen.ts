@@ -8,7 +8,7 @@ const config: CodegenConfig = {
     "test/generated/": {
       preset: "client",
       presetConfig: { fragmentMasking: false },
-      config: { enumsAsTypes: true, scalars: { DateTime: "string", JSONObject: "Record<string, unknown>" }, useTypeImports: true },
+      config: { emitLegacyCommonJSImports: false, enumsAsTypes: true, scalars: { DateTime: "string", JSONObject: "Record<string, unknown>" }, useTypeImports: true },
     },
   },
   hooks: { afterAllFileWrite: [] },

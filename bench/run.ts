@@ -14,7 +14,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { availableParallelism, cpus, tmpdir } from "node:os";
@@ -52,6 +52,8 @@ interface Options {
   gwCpu: string;
   loadCpu: string;
   profile: boolean;
+  /** "disk" (a temp dir, like `npm start`) or "memory" (PGlite memory://). */
+  dataDir: "disk" | "memory";
   keepTmp: boolean;
   out: string;
   readyTimeoutS: number;
@@ -94,7 +96,9 @@ function parseOptions(): Options {
         "  --stream-tokens=200 STREAM_TOKENS  tokens per stream      --itl-ms=5  ITL_MS  upstream gap between tokens",
         "  --json-tokens=16    JSON_TOKENS    tokens in a non-streaming answer",
         "  --gw-cpu=1 GW_CPU / --load-cpu=0 LOAD_CPU   taskset cores (gateway / upstream + load driver)",
-        "  --profile           PROFILE=1      run the gateway with --cpu-prof; top list → bench/results/profile-top.txt",
+        "  --profile           PROFILE=1      CPU-profile the gateway over the measured window (inspector/CDP);",
+        "                                     bench/results/gateway.cpuprofile + gateway-top.txt",
+        "  --data-dir=disk     DATA_DIR       disk (temp dir, like npm start) | memory (PGlite memory://)",
         "  --keep-tmp          KEEP_TMP=1     keep the temp dir (config, data dir, logs)",
         "  --out=FILE          OUT            JSON output (default bench/results/latest.json)",
         "  BENCH_DATABASE_URL  run the gateway on Postgres instead of a throw-away PGlite",
@@ -128,6 +132,7 @@ function parseOptions(): Options {
     gwCpu: str("gw-cpu", "GW_CPU", "1"),
     loadCpu: str("load-cpu", "LOAD_CPU", "0"),
     profile: bool("profile", "PROFILE"),
+    dataDir: str("data-dir", "DATA_DIR", "disk") === "memory" ? "memory" : "disk",
     keepTmp: bool("keep-tmp", "KEEP_TMP"),
     out: resolve(str("out", "OUT", join(RESULTS_DIR, "latest.json"))),
     readyTimeoutS: num("ready-timeout", "READY_TIMEOUT", 120, 1),
@@ -672,7 +677,8 @@ interface Started {
   gatewayUrl: string;
   gatewayLog: string;
   adminKey: string;
-  profileDir: string | undefined;
+  inspectorUrl: string | undefined;
+  startS: number;
 }
 
 async function startUpstreamProc(o: Options, tmp: string, pin: boolean): Promise<{ cp: ChildProcess; url: string }> {
@@ -730,20 +736,15 @@ async function startGateway(o: Options, tmp: string, pin: boolean, upstreamUrl: 
     NODE_ENV: "production",
     SWITCHBOARD_CONFIG: configPath,
     SWITCHBOARD_ADMIN_KEY: adminKey,
-    SWITCHBOARD_DATA_DIR: join(tmp, "data"),
+    SWITCHBOARD_DATA_DIR: o.dataDir === "memory" ? "memory://" : join(tmp, "data"),
     LOG_LEVEL: "warn",
     HOST: "127.0.0.1",
     PORT: String(port),
     ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
   };
-  let profileDir: string | undefined;
-  const nodeArgs = ["--import", "tsx"];
-  if (o.profile) {
-    profileDir = join(tmp, "cpuprofile");
-    mkdirSync(profileDir, { recursive: true });
-    nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
-  }
-  nodeArgs.push("src/main.ts");
+  // With --profile the inspector listens on a random loopback port; the CPU profile is taken over CDP
+  // for the measured window only (not start-up, not shutdown).
+  const nodeArgs = ["--import", "tsx", ...(o.profile ? ["--inspect=127.0.0.1:0"] : []), "src/main.ts"];
   const gatewayLog = join(tmp, "gateway.log");
   const cp = pin
     ? startChild("taskset", ["-c", o.gwCpu, process.execPath, ...nodeArgs], { cwd: ROOT, env, logFile: gatewayLog })
@@ -762,8 +763,11 @@ async function startGateway(o: Options, tmp: string, pin: boolean, upstreamUrl: 
     if (Date.now() > deadline) throw new Error(`Switchboard not ready after ${o.readyTimeoutS} s:\n${tail(gatewayLog)}`);
     await sleep(100);
   }
-  log(`Switchboard ready at ${gatewayUrl} in ${((Date.now() - t0) / 1000).toFixed(1)} s (pid ${cp.pid ?? "?"})`);
-  return { gateway: cp, gatewayUrl, gatewayLog, adminKey, profileDir };
+  const startS = (Date.now() - t0) / 1000;
+  log(`Switchboard ready at ${gatewayUrl} in ${startS.toFixed(1)} s (pid ${cp.pid ?? "?"})`);
+  const inspectorUrl = o.profile ? /Debugger listening on (ws:\/\/\S+)/.exec(readFileSync(gatewayLog, "utf8"))?.[1] : undefined;
+  if (o.profile && !inspectorUrl) throw new Error(`--profile: no inspector URL in ${gatewayLog}`);
+  return { gateway: cp, gatewayUrl, gatewayLog, adminKey, inspectorUrl, startS };
 }
 
 const MESSAGES = [
@@ -879,17 +883,73 @@ async function runStreams(o: Options, s: Started, wanted: PathName[], gwPid: num
   }
 }
 
-function profileTop(profileDir: string): string | undefined {
-  const files = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile"));
-  if (files.length === 0) return undefined;
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const dest = join(RESULTS_DIR, "gateway.cpuprofile");
-  copyFileSync(join(profileDir, files[0]!), dest);
+/**
+ * CPU profile of the gateway over the Chrome DevTools Protocol (the gateway runs with --inspect on a
+ * random loopback port), so the profile covers the measured window only.
+ */
+class CdpProfiler {
+  private seq = 0;
+  private readonly pending = new Map<number, { res: (v: unknown) => void; rej: (e: Error) => void }>();
+  private constructor(private readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      let msg: unknown;
+      try {
+        msg = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      if (!isRecord(msg) || typeof msg.id !== "number") return;
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (isRecord(msg.error)) p.rej(new Error(`CDP: ${String(msg.error.message)}`));
+      else p.res(msg.result);
+    });
+  }
+
+  static async connect(url: string): Promise<CdpProfiler> {
+    const ws = new WebSocket(url);
+    await once(ws, "open");
+    const prof = new CdpProfiler(ws);
+    await prof.call("Profiler.enable");
+    await prof.call("Profiler.setSamplingInterval", { interval: 500 });
+    return prof;
+  }
+
+  call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const id = ++this.seq;
+    return new Promise((res, rej) => {
+      this.pending.set(id, { res, rej });
+      this.ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.call("Profiler.start");
+  }
+
+  /** Stops, writes the .cpuprofile and returns its path. */
+  async stop(file: string): Promise<string> {
+    const r = await this.call("Profiler.stop");
+    const profile = isRecord(r) ? r.profile : undefined;
+    if (!profile) throw new Error("CDP: Profiler.stop returned no profile");
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** The top list of ../shared/peer-bench/cpuprofile-top.mjs when that kit is there. */
+function profileTop(file: string): string {
   const script = join(PEER_BENCH, "cpuprofile-top.mjs");
-  if (!existsSync(script)) return `profile saved to ${dest} (no ${script} to summarise it)`;
-  const r = spawnSync(process.execPath, [script, dest, "--top=30"], { encoding: "utf8", cwd: PEER_BENCH });
-  const text = `profile: ${dest}\n${r.stdout}${r.stderr}`;
-  writeFileSync(join(RESULTS_DIR, "profile-top.txt"), text);
+  if (!existsSync(script)) return `profile saved to ${file} (open it in Chrome DevTools; no ${script} to summarise it)`;
+  const r = spawnSync(process.execPath, [script, file, "--top=30"], { encoding: "utf8", cwd: PEER_BENCH });
+  const text = `profile: ${file}\n${r.stdout}${r.stderr}`;
+  writeFileSync(file.replace(/\.cpuprofile$/, "") + "-top.txt", text);
   return text;
 }
 
@@ -911,9 +971,15 @@ async function main(): Promise<void> {
   const gw = await startGateway(o, tmp, pin, up.url);
   const s: Started = { upstream: up.cp, upstreamUrl: up.url, ...gw };
   const pids: Pids = { gateway: s.gateway.pid, upstream: s.upstream.pid };
+  const memAtReady = memMb(pids.gateway);
   const targets = loadTargets(s);
   await sanityCheck(targets, o.targets);
   log("sanity check passed on every path");
+  const profiler = s.inspectorUrl ? await CdpProfiler.connect(s.inspectorUrl) : undefined;
+  if (profiler) {
+    await profiler.start();
+    log("gateway CPU profile started (CDP)");
+  }
 
   const loadCells: LoadCell[] = [];
   if (!o.skipLoad) {
@@ -943,12 +1009,20 @@ async function main(): Promise<void> {
     streams = await runStreams(o, s, o.targets, pids.gateway);
   }
 
+  let profile: string | undefined;
+  if (profiler) {
+    const file = await profiler.stop(join(RESULTS_DIR, "gateway.cpuprofile"));
+    profiler.close();
+    profile = profileTop(file);
+  }
   const gwMem = memMb(pids.gateway);
-  const warnLines = readFileSync(s.gatewayLog, "utf8").split("\n").filter((l) => l.trim() !== "").length;
+  // the inspector's own banner lines (with --profile) are not the gateway's
+  const isGwLine = (l: string) => l.trim() !== "" && !/^(Debugger (listening|attached|ending)|For help, see: https:\/\/nodejs\.org)/.test(l);
+  const gwLines = readFileSync(s.gatewayLog, "utf8").split("\n").filter(isGwLine);
+  const warnLines = gwLines.length;
   log("stopping Switchboard and the upstream");
   await stopChild(s.gateway, 30_000);
   await stopChild(s.upstream, 5_000);
-  const profile = s.profileDir ? profileTop(s.profileDir) : undefined;
 
   const cpuModel = cpus()[0]?.model ?? "?";
   const meta = {
@@ -961,7 +1035,9 @@ async function main(): Promise<void> {
     conc: o.conc,
     jsonTokens: o.jsonTokens,
     stream: { n: o.streamN, tokens: o.streamTokens, itlMs: o.itlMs },
-    database: process.env.BENCH_DATABASE_URL ? "postgres" : "pglite",
+    database: process.env.BENCH_DATABASE_URL ? "postgres" : o.dataDir === "memory" ? "pglite (memory)" : "pglite (disk)",
+    gatewayStartS: r3(s.startS),
+    gatewayRssAtReadyMb: memAtReady ? r3(memAtReady.rssMb) : null,
     gatewayRssMb: gwMem ? r3(gwMem.rssMb) : null,
     gatewayPeakRssMb: gwMem ? r3(gwMem.peakMb) : null,
     gatewayLogLines: warnLines,
@@ -972,7 +1048,8 @@ async function main(): Promise<void> {
   md.push("");
   md.push(
     `Node ${meta.node}, ${meta.cpu}; ${pin ? `gateway on core ${o.gwCpu}, upstream + load driver on core ${o.loadCpu}` : "not pinned"}; ` +
-      `${meta.database}; JSON answer ${o.jsonTokens} tokens; ${o.duration} s per cell after ${o.warmup} s warm-up; gateway RSS ${f0(gwMem?.rssMb)} MB (peak ${f0(gwMem?.peakMb)} MB).`,
+      `${meta.database}${o.dataDir === "memory" ? " in memory" : " on disk"}; JSON answer ${o.jsonTokens} tokens; ${o.duration} s per cell after ${o.warmup} s warm-up; ` +
+      `gateway start ${s.startS.toFixed(1)} s, RSS ${f0(memAtReady?.rssMb)} MB when ready, ${f0(gwMem?.rssMb)} MB at the end (peak ${f0(gwMem?.peakMb)} MB).`,
   );
   if (loadCells.length) {
     md.push("");
@@ -987,7 +1064,7 @@ async function main(): Promise<void> {
     md.push(streamTable(streams));
     for (const x of streams) if (x.firstError) md.push(`\n${PATH_LABEL[x.path]} first error: ${x.firstError}`);
   }
-  if (warnLines > 0) md.push(`\nSwitchboard logged ${warnLines} line(s) at warn or above; last ones:\n\n\`\`\`\n${tail(s.gatewayLog, 10)}\n\`\`\``);
+  if (warnLines > 0) md.push(`\nSwitchboard logged ${warnLines} line(s) at warn or above; last ones:\n\n\`\`\`\n${gwLines.slice(-10).join("\n")}\n\`\`\``);
   const report = md.join("\n") + "\n";
   process.stdout.write(`\n${report}`);
   if (profile) process.stdout.write(`\n${profile}\n`);

@@ -1,17 +1,34 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import type { ChatChunk, ChatRequest, ChatResult, FinishReason, ToolCall, Usage } from "../domain/chat.js";
+import type { ChatChunk, ChatRequest, FinishReason, ToolCall, Usage } from "../domain/chat.js";
 import { ErrorCode, GatewayError, isGatewayError } from "../domain/errors.js";
 import { requestCost, type MicroUsd } from "../domain/money.js";
 import { ChunkAccumulator } from "../providers/collect.js";
 import type { UpstreamClient } from "../providers/http.js";
 import type { Principal } from "./auth/keys.js";
 import type { Catalogue, Resolved } from "./catalogue/index.js";
-import { countCompletion, countPrompt } from "./metering/tokens.js";
+import { countPrompt } from "./metering/tokens.js";
 import { Timing } from "./metering/timing.js";
-import type { UsageRecord, UsageWriter } from "./metering/usage-writer.js";
-import { validateRequest, type Limits } from "./validate.js";
+import type { UsageWriter } from "./metering/usage-writer.js";
+import {
+  noopObserver,
+  openPolicy,
+  passThroughGuard,
+  type Admission,
+  type Guard,
+  type GuardSession,
+  type Observer,
+  type Policy,
+  type RequestObservation,
+  type RoutePlan,
+  type Router,
+} from "./pipeline.js";
+import { DirectRouter } from "./routing/direct.js";
+import { meterUsage, usageRecord, zeroUsage, type Attempt, type CompletionMetrics, type MeteredUsage } from "./settle.js";
+import { parseRequest, type Limits } from "./validate.js";
 
+export type { Attempt, CompletionMetrics } from "./settle.js";
 export type Transport = "graphql" | "rest";
 
 export interface RequestContext {
@@ -19,22 +36,8 @@ export interface RequestContext {
   transport: Transport;
   /** Aborted when the client goes away; the upstream call is cancelled at once. */
   signal?: AbortSignal | undefined;
-}
-
-export interface Attempt {
-  model: string;
-  provider: string;
-  outcome: "ok" | "error" | "cancelled";
-  error: string | null;
-  errorCode: string | null;
-  latencyMs: number;
-}
-
-export interface CompletionMetrics {
-  ttftMs: number | null;
-  itlMs: number | null;
-  latencyMs: number;
-  tokensPerSecond: number | null;
+  /** W3C traceparent from the caller, when given. */
+  traceparent?: string | undefined;
 }
 
 export interface Completion {
@@ -53,15 +56,29 @@ export interface Completion {
   costMicroUsd: MicroUsd;
   metrics: CompletionMetrics;
   attempts: Attempt[];
-  guardrails: { redactions: number; injectionScore: number | null };
+  guardrails: { redactions: number; injectionScore: number | null; findings: Record<string, number> };
+  route: { rule: string | null; requestKind: string };
 }
 
 export type StreamEvent =
-  /** First event: who will answer. Carries no content; transports may hold headers until the next one. */
+  /** Sent just before the first content event: who answers. Transports may hold headers until then. */
   | { type: "start"; id: string; model: string; provider: string; createdAt: Date }
   | { type: "delta"; text: string }
   | { type: "tool_call"; index: number; id?: string; name?: string; argumentsDelta: string }
   | { type: "done"; completion: Completion };
+
+export interface RetryOptions {
+  /** Attempts across all targets, the first included. */
+  maxAttempts: number;
+  /** No new attempt starts after this much time since the request began. */
+  maxTotalMs: number;
+  /** Base of the full-jitter exponential backoff between attempts on the same target. */
+  backoffMs: number;
+  /** A retry-after longer than this is not waited for: the next target is tried, or the error returned. */
+  maxRetryAfterMs: number;
+}
+
+export const defaultRetry: RetryOptions = { maxAttempts: 3, maxTotalMs: 30_000, backoffMs: 200, maxRetryAfterMs: 5_000 };
 
 export interface GatewayDeps {
   catalogue: Catalogue;
@@ -69,77 +86,137 @@ export interface GatewayDeps {
   usage: UsageWriter;
   limits: Limits;
   log: Logger;
+  router?: Router;
+  policy?: Policy;
+  guard?: Guard;
+  observer?: Observer;
+  retry?: Partial<RetryOptions>;
 }
 
-/** State of one request from validation to settlement. */
+/** One request from admission to settlement. */
 interface Run {
   id: string;
   ctx: RequestContext;
   req: ChatRequest;
-  resolved: Resolved;
+  guard: GuardSession;
+  plan: RoutePlan;
+  admission: Admission;
+  obs: RequestObservation;
   timing: Timing;
   controller: AbortController;
   stream: boolean;
+  attempts: Attempt[];
+  served: Resolved;
+  settled: boolean;
 }
 
 /**
- * The single facade every transport calls. It knows nothing of GraphQL or HTTP: it validates,
- * resolves the model, calls the provider through UpstreamClient, meters the answer and
- * writes exactly one usage record per request, whatever the ending.
+ * The single facade every transport calls; it knows nothing of GraphQL or HTTP. It runs the
+ * pipeline in pipeline.ts, fails over between targets before the first token, and settles
+ * every request exactly once: one usage record, holds replaced by the actual cost.
  */
 export class Gateway {
   private inflight = 0;
   private idleWaiters: (() => void)[] = [];
   private draining = false;
+  private readonly router: Router;
+  private readonly policy: Policy;
+  private readonly guard: Guard;
+  private readonly observer: Observer;
+  private readonly retry: RetryOptions;
 
-  constructor(private readonly deps: GatewayDeps) {}
+  constructor(private readonly deps: GatewayDeps) {
+    this.router = deps.router ?? new DirectRouter(deps.catalogue);
+    this.policy = deps.policy ?? openPolicy;
+    this.guard = deps.guard ?? passThroughGuard;
+    this.observer = deps.observer ?? noopObserver;
+    this.retry = { ...defaultRetry, ...deps.retry };
+  }
 
   get activeRequests(): number {
     return this.inflight;
   }
 
   async complete(ctx: RequestContext, input: unknown): Promise<Completion> {
-    const run = this.begin(ctx, input, false);
-    const { adapter, target } = run.resolved;
+    const run = await this.begin(ctx, input, false);
     try {
-      const result: ChatResult = await this.deps.upstream.complete(adapter, run.req, target, run.controller.signal);
+      const result = await this.withFailover(run, (r, signal) => this.deps.upstream.complete(r.adapter, run.guard.request, r.target, signal));
       run.timing.delta();
-      return this.finish(run, result.content, result.toolCalls, result.finishReason, result.usage, result.model);
+      const out = run.guard.output;
+      const content = out ? out.push(result.content) + out.flush() : result.content;
+      return this.finish(run, { raw: result.content, content, toolCalls: result.toolCalls, finishReason: result.finishReason, reported: result.usage, providerModel: result.model });
     } catch (e) {
-      throw this.fail(run, e, "", []);
+      throw this.fail(run, e, "", [], undefined);
     } finally {
       this.end(run);
     }
   }
 
   /**
-   * Streams events; the last one is `done`. Errors are thrown as GatewayError. Breaking out of
-   * the loop or aborting `ctx.signal` cancels the upstream call; the usage record is written either way.
+   * Streams events; the last one is `done`. Errors are thrown as GatewayError. Breaking out of the
+   * loop or aborting `ctx.signal` cancels the upstream call; the request is settled either way.
    */
   async *stream(ctx: RequestContext, input: unknown): AsyncGenerator<StreamEvent, void, undefined> {
-    const run = this.begin(ctx, input, true);
-    const { adapter, target } = run.resolved;
-    const acc = new ChunkAccumulator();
-    let settled = false;
+    const run = await this.begin(ctx, input, true);
+    let acc = new ChunkAccumulator();
+    let clientText = "";
+    let committed = false;
+    let deltas = 0;
+    const out = run.guard.output;
     try {
-      yield { type: "start", id: run.id, model: run.resolved.model.id, provider: run.resolved.target.provider, createdAt: new Date(run.timing.startedAt) };
-      for await (const chunk of this.deps.upstream.stream(adapter, run.req, target, run.controller.signal)) {
-        acc.add(chunk);
-        const ev = toEvent(chunk);
-        if (ev) {
-          run.timing.delta();
-          yield ev;
+      for (let attempt = 0; ; attempt++) {
+        const cand = this.candidate(run, attempt);
+        const span = run.obs.attempt(cand);
+        const started = performance.now();
+        try {
+          for await (const chunk of this.deps.upstream.stream(cand.adapter, run.guard.request, cand.target, run.controller.signal)) {
+            acc.add(chunk);
+            const ev = toEvent(chunk, out);
+            if (!ev) continue;
+            if (!committed) {
+              committed = true;
+              this.router.report(cand, { ok: true, ttftMs: performance.now() - started });
+              yield this.startEvent(run);
+            }
+            run.timing.delta();
+            if (ev.type === "delta") clientText += ev.text;
+            yield ev;
+            deltas++;
+            const ok = run.admission.extend(Math.max(deltas, Math.ceil(acc.content.length / 4)), cand.model);
+            if (ok !== true && !(await ok)) {
+              throw new GatewayError(ErrorCode.BUDGET_EXCEEDED, "budget exhausted while streaming; the answer was cut here");
+            }
+          }
+          span.end("ok");
+          run.attempts.push(this.attemptOf(cand, "ok", null, started));
+          break;
+        } catch (e) {
+          const err = toGatewayError(e);
+          const cancelled = err.code === ErrorCode.CLIENT_CLOSED;
+          span.end(cancelled ? "cancelled" : "error", err);
+          run.attempts.push(this.attemptOf(cand, cancelled ? "cancelled" : "error", err, started));
+          if (!cancelled && err.code === ErrorCode.UPSTREAM_ERROR) this.router.report(cand, { ok: false, error: err });
+          if (committed || cancelled || !(await this.backoff(run, err, attempt))) throw err;
+          acc = new ChunkAccumulator();
         }
       }
-      settled = true;
+      // An empty answer, or one held back whole by the output guard, still opens with `start`.
+      if (!committed) yield this.startEvent(run);
+      if (out) {
+        const rest = out.flush();
+        if (rest) {
+          clientText += rest;
+          yield { type: "delta", text: rest };
+        }
+      }
       const r = acc.result();
-      yield { type: "done", completion: this.finish(run, r.content, r.toolCalls, r.finishReason, acc.usage, acc.model) };
+      const completion = this.finish(run, { raw: r.content, content: clientText, toolCalls: r.toolCalls, finishReason: r.finishReason, reported: acc.usage, providerModel: acc.model });
+      yield { type: "done", completion };
     } catch (e) {
-      settled = true;
-      throw this.fail(run, e, acc.content, acc.toolCalls, acc);
+      throw this.fail(run, e, acc.content, acc.toolCalls, acc.usage);
     } finally {
       // The consumer left (return() without an error): the client is gone, the answer was cut short.
-      if (!settled) this.fail(run, new GatewayError(ErrorCode.CLIENT_CLOSED, "client closed the stream"), acc.content, acc.toolCalls, acc);
+      if (!run.settled) this.fail(run, new GatewayError(ErrorCode.CLIENT_CLOSED, "client closed the stream"), acc.content, acc.toolCalls, acc.usage);
       this.end(run);
     }
   }
@@ -158,24 +235,122 @@ export class Gateway {
     });
   }
 
-  private begin(ctx: RequestContext, input: unknown, stream: boolean): Run {
+  /** Everything before the first upstream byte. A refusal here is recorded with nothing billed. */
+  private async begin(ctx: RequestContext, input: unknown, stream: boolean): Promise<Run> {
     const id = randomUUID();
     const timing = new Timing();
     if (this.draining) throw new GatewayError(ErrorCode.SHUTTING_DOWN, "the gateway is shutting down; retry on another instance", { retryable: true });
-    let validated: ReturnType<typeof validateRequest>;
+    let req: ChatRequest | undefined;
+    let plan: RoutePlan | undefined;
     try {
-      validated = validateRequest(input, ctx.principal, this.deps.catalogue, this.deps.limits);
+      req = parseRequest(input, this.deps.limits);
+      const guard = await this.guard.begin(req, ctx.principal);
+      plan = this.router.plan(guard.request, ctx.principal);
+      let counted: number | undefined;
+      const sent = guard.request;
+      const admission = await this.policy.admit({
+        requestId: id,
+        principal: ctx.principal,
+        req: sent,
+        plan,
+        promptTokens: () => (counted ??= countPrompt(sent.messages, sent.tools ? JSON.stringify(sent.tools) : undefined)),
+      });
+      const controller = new AbortController();
+      if (ctx.signal) {
+        if (ctx.signal.aborted) controller.abort();
+        else ctx.signal.addEventListener("abort", () => controller.abort(), { once: true });
+      }
+      this.inflight++;
+      const served = plan.candidates[0]!;
+      const obs = this.observer.start({ id, principal: ctx.principal, model: req.model, transport: ctx.transport, stream, traceparent: ctx.traceparent });
+      return { id, ctx, req, guard, plan, admission, obs, timing, controller, stream, attempts: [], served, settled: false };
     } catch (e) {
-      this.recordRejected(id, ctx, input, stream, timing, e);
-      throw e;
+      const err = toGatewayError(e);
+      const raw = (input ?? {}) as { model?: unknown; tags?: unknown; user?: unknown };
+      const record = usageRecord({
+        id,
+        startedAt: timing.startedAt,
+        principal: ctx.principal,
+        transport: ctx.transport,
+        stream,
+        requested: req?.model ?? (typeof raw.model === "string" ? raw.model : ""),
+        served: plan?.candidates[0] ?? null,
+        status: "error",
+        usage: zeroUsage(),
+        costMicros: 0,
+        metrics: timing.result(0),
+        finishReason: null,
+        attempts: [],
+        error: err,
+        tags: req?.tags ?? (Array.isArray(raw.tags) ? raw.tags.filter((t): t is string => typeof t === "string").slice(0, 16) : []),
+        endUser: req?.user ?? (typeof raw.user === "string" ? raw.user.slice(0, 256) : null),
+      });
+      this.deps.usage.add(record);
+      this.observer.start({ id, principal: ctx.principal, model: record.modelRequested, transport: ctx.transport, stream }).end(record);
+      throw err;
     }
-    const controller = new AbortController();
-    if (ctx.signal) {
-      if (ctx.signal.aborted) controller.abort();
-      else ctx.signal.addEventListener("abort", () => controller.abort(), { once: true });
+  }
+
+  private startEvent(run: Run): StreamEvent {
+    return { type: "start", id: run.id, model: run.served.model.id, provider: run.served.target.provider, createdAt: new Date(run.timing.startedAt) };
+  }
+
+  private candidate(run: Run, attempt: number): Resolved {
+    const c = run.plan.candidates;
+    run.served = c[attempt % c.length]!;
+    return run.served;
+  }
+
+  /**
+   * Whether to try again after a failure before the first token, waiting as needed: a retry-after
+   * is honoured when short, the next target is tried at once, the same target after jittered backoff.
+   */
+  private async backoff(run: Run, err: GatewayError, attempt: number): Promise<boolean> {
+    if (!err.retryable || attempt + 1 >= this.retry.maxAttempts) return false;
+    const elapsed = Date.now() - run.timing.startedAt;
+    const sameTarget = run.plan.candidates.length === 1 || run.plan.candidates[(attempt + 1) % run.plan.candidates.length] === run.served;
+    let wait = 0;
+    if (sameTarget) {
+      if (err.retryAfterMs !== undefined && err.retryAfterMs > this.retry.maxRetryAfterMs) return false;
+      wait = err.retryAfterMs ?? Math.random() * this.retry.backoffMs * 2 ** attempt;
     }
-    this.inflight++;
-    return { id, ctx, req: validated.req, resolved: validated.resolved, timing, controller, stream };
+    if (elapsed + wait > this.retry.maxTotalMs) return false;
+    if (wait > 0) await sleep(wait, undefined, { signal: run.controller.signal }).catch(() => undefined);
+    return !run.controller.signal.aborted;
+  }
+
+  /** Runs a whole (non-streamed) call with the same failover rules as streams. */
+  private async withFailover<T>(run: Run, call: (r: Resolved, signal: AbortSignal) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const cand = this.candidate(run, attempt);
+      const span = run.obs.attempt(cand);
+      const started = performance.now();
+      try {
+        const result = await call(cand, run.controller.signal);
+        span.end("ok");
+        run.attempts.push(this.attemptOf(cand, "ok", null, started));
+        this.router.report(cand, { ok: true });
+        return result;
+      } catch (e) {
+        const err = toGatewayError(e);
+        const cancelled = err.code === ErrorCode.CLIENT_CLOSED;
+        span.end(cancelled ? "cancelled" : "error", err);
+        run.attempts.push(this.attemptOf(cand, cancelled ? "cancelled" : "error", err, started));
+        if (!cancelled && err.code === ErrorCode.UPSTREAM_ERROR) this.router.report(cand, { ok: false, error: err });
+        if (cancelled || !(await this.backoff(run, err, attempt))) throw err;
+      }
+    }
+  }
+
+  private attemptOf(r: Resolved, outcome: Attempt["outcome"], err: GatewayError | null, started: number): Attempt {
+    return {
+      model: r.model.id,
+      provider: r.target.provider,
+      outcome,
+      error: err ? err.message : null,
+      errorCode: err ? err.code : null,
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+    };
   }
 
   private end(run: Run): void {
@@ -189,167 +364,75 @@ export class Gateway {
 
   private finish(
     run: Run,
-    content: string,
-    toolCalls: ToolCall[],
-    finishReason: FinishReason,
-    reported: Partial<Usage> | undefined,
-    providerModel: string | undefined,
+    a: { raw: string; content: string; toolCalls: ToolCall[]; finishReason: FinishReason; reported: Partial<Usage> | undefined; providerModel: string | undefined },
   ): Completion {
-    const usage = this.usage(run, reported, content, toolCalls);
-    const cost = requestCost(usage, run.resolved.model.prices);
+    const usage = meterUsage(run.guard.request, run.served, a.reported, a.raw, a.toolCalls, false);
+    const cost = requestCost(usage, run.served.model.prices);
     const metrics = run.timing.result(usage.outputTokens);
-    const attempt = this.attempt(run, "ok", null, metrics.latencyMs);
-    const completion: Completion = {
+    this.settle(run, "ok", usage, cost, metrics, a.finishReason, undefined);
+    return {
       id: run.id,
       createdAt: new Date(run.timing.startedAt),
-      model: run.resolved.model.id,
+      model: run.served.model.id,
       requestedModel: run.req.model,
-      provider: run.resolved.target.provider,
-      providerModel: providerModel ?? null,
-      content,
-      toolCalls,
-      finishReason,
+      provider: run.served.target.provider,
+      providerModel: a.providerModel ?? null,
+      content: a.content,
+      toolCalls: a.toolCalls,
+      finishReason: a.finishReason,
       usage: { ...usage, totalTokens: usage.inputTokens + usage.outputTokens },
       costMicroUsd: cost,
       metrics,
-      attempts: [attempt],
-      guardrails: { redactions: 0, injectionScore: null },
+      attempts: run.attempts,
+      guardrails: { redactions: run.guard.redactions, injectionScore: run.guard.injectionScore, findings: run.guard.findings },
+      route: { rule: run.plan.rule?.name ?? null, requestKind: run.plan.requestKind },
     };
-    this.record(run, { status: "ok", usage, cost, metrics, finishReason, attempts: [attempt] });
-    return completion;
   }
 
   /** Settles a failed or cancelled request and returns the error to throw. */
-  private fail(run: Run, e: unknown, content: string, toolCalls: ToolCall[], acc?: ChunkAccumulator): GatewayError {
+  private fail(run: Run, e: unknown, content: string, toolCalls: ToolCall[], reported: Partial<Usage> | undefined): GatewayError {
     const err = toGatewayError(e);
+    if (run.settled) return err;
     const cancelled = err.code === ErrorCode.CLIENT_CLOSED;
-    const usage = this.usage(run, acc?.usage, content, toolCalls, !cancelled && content === "" && toolCalls.length === 0);
-    const cost = requestCost(usage, run.resolved.model.prices);
+    const nothing = content === "" && toolCalls.length === 0;
+    const usage = meterUsage(run.guard.request, run.served, reported, content, toolCalls, nothing && !cancelled);
+    const cost = requestCost(usage, run.served.model.prices);
     const metrics = run.timing.result(usage.outputTokens);
-    const attempt = this.attempt(run, cancelled ? "cancelled" : "error", err, metrics.latencyMs);
-    this.record(run, {
-      status: cancelled ? "cancelled" : "error",
-      usage,
-      cost,
-      metrics,
-      finishReason: cancelled ? null : "ERROR",
-      attempts: [attempt],
-      error: err,
-    });
+    this.settle(run, cancelled ? "cancelled" : "error", usage, cost, metrics, cancelled ? null : "ERROR", err);
     return err;
   }
 
-  /**
-   * Provider-reported usage is the truth. Missing fields are counted: the prompt with the
-   * tokenizer, the output from what was actually received (so a cut stream is still billed).
-   * A request that failed before the provider produced anything is billed nothing.
-   */
-  private usage(run: Run, reported: Partial<Usage> | undefined, content: string, toolCalls: ToolCall[], nothingSent = false): Usage & { estimated: boolean } {
-    const factor = run.resolved.adapter.tokenEstimateFactor;
-    let estimated = false;
-    let inputTokens = reported?.inputTokens;
-    if (inputTokens === undefined) {
-      estimated = true;
-      inputTokens = nothingSent ? 0 : Math.ceil(countPrompt(run.req.messages, run.req.tools ? JSON.stringify(run.req.tools) : undefined) * factor);
-    }
-    let outputTokens = reported?.outputTokens;
-    if (outputTokens === undefined) {
-      estimated = true;
-      outputTokens = Math.ceil(countCompletion(content, toolCalls) * factor);
-    }
-    return {
-      inputTokens,
-      outputTokens,
-      cachedInputTokens: reported?.cachedInputTokens ?? 0,
-      reasoningTokens: reported?.reasoningTokens ?? 0,
-      estimated,
-    };
-  }
-
-  private attempt(run: Run, outcome: Attempt["outcome"], err: GatewayError | null, latencyMs: number): Attempt {
-    return {
-      model: run.resolved.model.id,
-      provider: run.resolved.target.provider,
-      outcome,
-      error: err ? err.message : null,
-      errorCode: err ? err.code : null,
-      latencyMs,
-    };
-  }
-
-  private record(
-    run: Run,
-    r: {
-      status: "ok" | "error" | "cancelled";
-      usage: Usage & { estimated: boolean };
-      cost: number;
-      metrics: CompletionMetrics;
-      finishReason: FinishReason | null;
-      attempts: Attempt[];
-      error?: GatewayError;
-    },
-  ): void {
-    const p = run.ctx.principal;
-    const rec: UsageRecord = {
+  private settle(run: Run, status: "ok" | "error" | "cancelled", usage: MeteredUsage, cost: number, metrics: CompletionMetrics, finishReason: FinishReason | null, err: GatewayError | undefined): void {
+    run.settled = true;
+    run.admission.settle(cost, usage, run.served.model);
+    const record = usageRecord({
       id: run.id,
-      createdAt: new Date(run.timing.startedAt),
-      keyId: p.keyId,
-      userId: p.userId,
-      teamId: p.teamId,
+      startedAt: run.timing.startedAt,
+      principal: run.ctx.principal,
       transport: run.ctx.transport,
       stream: run.stream,
-      modelRequested: run.req.model,
-      modelServed: run.resolved.model.id,
-      provider: run.resolved.target.provider,
-      inputTokens: r.usage.inputTokens,
-      outputTokens: r.usage.outputTokens,
-      cachedInputTokens: r.usage.cachedInputTokens,
-      reasoningTokens: r.usage.reasoningTokens,
-      tokensEstimated: r.usage.estimated,
-      costMicroUsd: r.cost,
-      ttftMs: r.metrics.ttftMs,
-      itlMs: r.metrics.itlMs,
-      latencyMs: r.metrics.latencyMs,
-      status: r.status,
-      errorCode: r.error?.code ?? null,
-      errorMessage: r.error?.message ?? null,
-      finishReason: r.finishReason,
+      requested: run.req.model,
+      served: run.served,
+      status,
+      usage,
+      costMicros: cost,
+      metrics,
+      finishReason,
+      attempts: run.attempts,
+      error: err,
       tags: run.req.tags ?? [],
       endUser: run.req.user ?? null,
-      attempts: r.attempts,
-    };
-    this.deps.usage.add(rec);
-  }
-
-  /** Requests refused before any provider call still leave a record: who asked for what, and why it failed. */
-  private recordRejected(id: string, ctx: RequestContext, input: unknown, stream: boolean, timing: Timing, e: unknown): void {
-    const err = toGatewayError(e);
-    const raw = (input ?? {}) as { model?: unknown; tags?: unknown; user?: unknown };
-    const p = ctx.principal;
-    this.deps.usage.add({
-      id,
-      createdAt: new Date(timing.startedAt),
-      keyId: p.keyId,
-      userId: p.userId,
-      teamId: p.teamId,
-      transport: ctx.transport,
-      stream,
-      modelRequested: typeof raw.model === "string" ? raw.model.slice(0, 256) : "",
-      inputTokens: 0,
-      outputTokens: 0,
-      costMicroUsd: 0,
-      latencyMs: timing.result(0).latencyMs,
-      status: "error",
-      errorCode: err.code,
-      errorMessage: err.message.slice(0, 1000),
-      tags: Array.isArray(raw.tags) ? raw.tags.filter((t): t is string => typeof t === "string").slice(0, 16) : [],
-      endUser: typeof raw.user === "string" ? raw.user.slice(0, 256) : null,
     });
+    this.deps.usage.add(record);
+    run.obs.end(record);
   }
 }
 
-function toEvent(c: ChatChunk): StreamEvent | undefined {
-  if (c.type === "text") return c.text ? { type: "delta", text: c.text } : undefined;
+function toEvent(c: ChatChunk, out: GuardSession["output"]): StreamEvent | undefined {
+  if (c.type === "text") {
+    const text = out ? out.push(c.text) : c.text;
+    return text ? { type: "delta", text } : undefined;
+  }
   if (c.type === "tool_call") return { ...c, type: "tool_call" };
   return undefined;
 }

@@ -47,7 +47,7 @@ describe("graceful shutdown on SIGTERM (real process, PGlite on disk)", () => {
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
     const url = `http://127.0.0.1:${port}`;
-    await expect.poll(() => fetch(`${url}/readyz`).then((r) => r.status, () => 0), { timeout: 30_000, interval: 200 }).toBe(200);
+    await expect.poll(() => fetch(`${url}/readyz`).then((r) => r.status, () => 0), { timeout: 80_000, interval: 200 }).toBe(200);
 
     const words = Array.from({ length: 20 }, (_, i) => `t${i}`);
     fake.setScenario({ content: words.join(" "), itlMs: 40 });
@@ -72,5 +72,5 @@ describe("graceful shutdown on SIGTERM (real process, PGlite on disk)", () => {
     } finally {
       await db.close();
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -89,7 +89,7 @@ export interface ReceivedRequest {
 export interface FakeGeminiOptions {
   /** When set, requests must carry `x-goog-api-key: <apiKey>` (or `?key=`, which Google also takes). */
   apiKey?: string;
-  /** Served by `GET /v1beta/models`; when set, other models answer 404 NOT_FOUND. */
+  /** When set, any other model answers 404 NOT_FOUND. */
   models?: string[];
   scenario?: ScenarioSource;
 }
@@ -254,31 +254,22 @@ export class FakeGemini {
     });
     const read = await readJsonBody(req);
     if (read === null) return;
-    const { rawBody, body } = read;
     const url = req.url ?? "/";
-    const query = new URLSearchParams(url.split("?")[1] ?? "");
-    const path = url.split("?")[0] ?? "/";
+    const [path = "/", search = ""] = url.split("?");
+    const query = new URLSearchParams(search);
     const method = req.method ?? "GET";
     const route = method === "POST" ? ROUTE.exec(path) : null;
-    const received: ReceivedRequest = { method, path, url, headers: req.headers, body, rawBody, scenario: {} };
+    const received: ReceivedRequest = { method, path, url, headers: req.headers, ...read, scenario: {} };
     try {
       received.scenario = this.resolveScenario(req, received, route !== null);
     } catch (e) {
-      return sendGoogle(res, 400, errorFor(400, { message: `invalid ${SCENARIO_HEADER} header: ${e instanceof Error ? e.message : String(e)}` }));
+      return sendGoogle(res, 400, errorFor(400, { message: `invalid ${SCENARIO_HEADER} header: ${String(e)}` }));
     }
-    const scenario = received.scenario;
+    const { scenario, body } = received;
     this.requests.push(received);
     state.stream = route?.[2] === "streamGenerateContent";
-
     const auth = this.checkAuth(req.headers["x-goog-api-key"] ?? query.get("key") ?? undefined);
     if (auth) return sendGoogle(res, auth.error.code, auth, scenario.headers);
-    if (method === "GET" && path === "/v1beta/models") {
-      const models = (this.opts.models ?? ["gemini-2.5-flash", "gemini-2.5-pro"]).map((m) => ({
-        name: `models/${m}`, version: "001", displayName: m, inputTokenLimit: 1048576, outputTokenLimit: 65536,
-        supportedGenerationMethods: ["generateContent", "countTokens", "createCachedContent", "batchGenerateContent"],
-      }));
-      return sendGoogle(res, 200, { models }, scenario.headers);
-    }
     const model = decodeURIComponent(route?.[1] ?? "");
     if (!route) return sendBody(res, 404, `<!DOCTYPE html><title>Error 404 (Not Found)!!1</title><p>The requested URL <code>${path}</code> was not found on this server.`);
     if (this.opts.models && !this.opts.models.includes(model)) {
@@ -293,8 +284,8 @@ export class FakeGemini {
     if (scenario.delayMs) await sleep(scenario.delayMs, ac.signal);
     if (ac.signal.aborted) return;
     if (scenario.status !== undefined && scenario.status >= 400) {
-      const err = typeof scenario.errorBody === "string" ? scenario.errorBody : errorFor(scenario.status, scenario.errorBody);
-      return typeof err === "string" ? sendBody(res, scenario.status, err, scenario.headers) : sendGoogle(res, scenario.status, err, scenario.headers);
+      if (typeof scenario.errorBody === "string") return sendBody(res, scenario.status, scenario.errorBody, scenario.headers);
+      return sendGoogle(res, scenario.status, errorFor(scenario.status, scenario.errorBody), scenario.headers);
     }
     if (!state.stream && scenario.dieAfter !== undefined) {
       state.selfKilled = true;
@@ -303,10 +294,8 @@ export class FakeGemini {
     }
     const answer = planAnswer(scenario, model);
     if (!state.stream) return sendGoogle(res, 200, responseBody(scenario, body, answer), scenario.headers);
-    if (query.get("alt") !== "sse") {
-      // Without alt=sse Google streams one JSON array; nobody should rely on it, so it comes whole.
-      return sendGoogle(res, 200, [responseBody(scenario, body, answer)], scenario.headers);
-    }
+    // Without alt=sse Google streams one JSON array; nobody should rely on it, so it comes whole.
+    if (query.get("alt") !== "sse") return sendGoogle(res, 200, [responseBody(scenario, body, answer)], scenario.headers);
     this.active++;
     try {
       await this.stream(res, scenario, body, answer, ac.signal, () => (state.selfKilled = true));
@@ -374,23 +363,17 @@ export class FakeGemini {
 
 function blockedBody(s: Scenario, body: Json, a: Answer): Json {
   const prompt = promptTokens(s, body);
-  return {
-    promptFeedback: {
-      blockReason: s.blockReason,
-      safetyRatings: [{ category: "HARM_CATEGORY_DANGEROUS_CONTENT", probability: "HIGH", blocked: true }],
-    },
-    usageMetadata: s.noUsage ? undefined : { promptTokenCount: prompt, totalTokenCount: prompt },
-    modelVersion: a.model,
-    responseId: a.responseId,
-  };
+  const safetyRatings = [{ category: "HARM_CATEGORY_DANGEROUS_CONTENT", probability: "HIGH", blocked: true }];
+  const usageMetadata = s.noUsage ? undefined : { promptTokenCount: prompt, totalTokenCount: prompt };
+  return { promptFeedback: { blockReason: s.blockReason, safetyRatings }, usageMetadata, modelVersion: a.model, responseId: a.responseId };
 }
 
 function responseBody(s: Scenario, body: Json, a: Answer): Json {
   if (s.blockReason !== undefined) return blockedBody(s, body, a);
-  const thoughts = a.events.flat().filter((p) => p["thought"] === true);
-  const text = a.events.flat().filter((p) => typeof p["text"] === "string" && p["thought"] !== true).map((p) => String(p["text"])).join("");
-  const calls = a.events.flat().filter((p) => p["functionCall"] !== undefined);
-  const parts = [...thoughts, ...(text ? [{ text }] : []), ...calls];
+  // Unstreamed, Google joins the text into one part.
+  const all = a.events.flat();
+  const text = all.filter((p) => typeof p["text"] === "string" && !p["thought"]).map((p) => String(p["text"])).join("");
+  const parts = [...all.filter((p) => p["thought"]), ...(text ? [{ text }] : []), ...all.filter((p) => p["functionCall"])];
   return {
     candidates: [{ content: parts.length > 0 ? { parts, role: "model" } : undefined, finishReason: a.finishReason, index: 0 }],
     usageMetadata: s.noUsage ? undefined : usageFor(s, body, a, true),
@@ -401,39 +384,35 @@ function responseBody(s: Scenario, body: Json, a: Answer): Json {
 
 // Gemini parses requests as protobuf JSON: an unknown field anywhere is a 400, which is exactly the
 // mistake an adapter makes. These are the fields of the v1beta messages a gateway sends.
-const KNOWN: Record<string, string[]> = {
-  request: ["contents", "systemInstruction", "generationConfig", "tools", "toolConfig", "safetySettings", "cachedContent"],
-  generationConfig: [
-    "stopSequences", "responseMimeType", "responseSchema", "responseJsonSchema", "candidateCount", "maxOutputTokens", "temperature", "topP",
-    "topK", "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingConfig", "mediaResolution", "responseModalities",
-  ],
-  content: ["role", "parts"],
-  part: ["text", "inlineData", "fileData", "functionCall", "functionResponse", "thought", "thoughtSignature", "executableCode", "codeExecutionResult", "videoMetadata"],
-  tool: ["functionDeclarations", "googleSearch", "codeExecution", "urlContext"],
-  functionDeclaration: ["name", "description", "parameters", "parametersJsonSchema", "response", "responseJsonSchema", "behavior"],
-  schema: [
-    "type", "format", "title", "description", "nullable", "enum", "maxItems", "minItems", "properties", "required", "minProperties",
-    "maxProperties", "minLength", "maxLength", "pattern", "example", "anyOf", "propertyOrdering", "default", "items", "minimum", "maximum",
-  ],
+const KNOWN: Record<string, string> = {
+  request: "contents systemInstruction generationConfig tools toolConfig safetySettings cachedContent",
+  generationConfig:
+    "stopSequences responseMimeType responseSchema responseJsonSchema candidateCount maxOutputTokens temperature topP topK seed presencePenalty " +
+    "frequencyPenalty responseLogprobs logprobs thinkingConfig mediaResolution responseModalities",
+  content: "role parts",
+  part: "text inlineData fileData functionCall functionResponse thought thoughtSignature executableCode codeExecutionResult videoMetadata",
+  tool: "functionDeclarations googleSearch codeExecution urlContext",
+  functionDeclaration: "name description parameters parametersJsonSchema response responseJsonSchema behavior",
+  schema:
+    "type format title description nullable enum maxItems minItems properties required minProperties maxProperties minLength maxLength pattern " +
+    "example anyOf propertyOrdering default items minimum maximum",
 };
 
 function unknownField(v: unknown, kind: string, at: string): string | null {
   if (!isRecord(v)) return null;
-  const bad = Object.keys(v).find((k) => !(KNOWN[kind] ?? []).includes(k));
+  const known = (KNOWN[kind] ?? "").split(" ");
+  const bad = Object.keys(v).find((k) => !known.includes(k));
   if (bad === undefined) return null;
   return `Invalid JSON payload received. Unknown name "${bad}"${at ? ` at '${at}'` : ""}: Cannot find field.`;
 }
 
+/** The OpenAPI-subset `Schema` behind `parameters`: the source of most "Unknown name" 400s from Gemini. */
 function schemaError(v: unknown, at: string): string | null {
-  const bad = unknownField(v, "schema", at);
-  if (bad || !isRecord(v)) return bad;
+  if (!isRecord(v)) return null;
   const props = isRecord(v["properties"]) ? Object.entries(v["properties"]) : [];
-  if (String(v["type"]).toUpperCase() === "OBJECT" && props.length === 0) return `* GenerateContentRequest.${at}.properties: should be non-empty for OBJECT type\n`;
-  for (const [name, p] of props) {
-    const e = schemaError(p, `${at}.properties[${name}].value`);
-    if (e) return e;
-  }
-  return v["items"] === undefined ? null : schemaError(v["items"], `${at}.items`);
+  const empty = String(v["type"]).toUpperCase() === "OBJECT" && props.length === 0;
+  const nested = [...props.map(([k, p]) => schemaError(p, `${at}.properties[${k}].value`)), schemaError(v["items"], `${at}.items`)];
+  return unknownField(v, "schema", at) ?? (empty ? `* GenerateContentRequest.${at}.properties: should be non-empty for OBJECT type\n` : null) ?? nested.find((e) => e) ?? null;
 }
 
 /** The checks real Gemini makes that a gateway is most likely to trip over, with its messages. */
@@ -458,11 +437,9 @@ function validate(body: Json, model: string): string | null {
       if (!hasData) return `* GenerateContentRequest.contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field\n`;
     }
     // Gemini 3 wants the signature it issued back on the first call of every replayed step.
-    const first = parts.findIndex((p) => isRecord(p) && p["functionCall"] !== undefined);
-    const call: unknown = parts[first];
+    const call: unknown = parts.find((p) => isRecord(p) && p["functionCall"] !== undefined);
     if (model.startsWith("gemini-3") && isRecord(call) && !call["thoughtSignature"]) {
-      const fc = call["functionCall"];
-      const name = isRecord(fc) ? String(fc["name"]) : "";
+      const name = String((call["functionCall"] as Json)["name"]);
       return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${name}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
     }
   }

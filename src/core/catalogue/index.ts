@@ -244,7 +244,7 @@ export class Catalogue {
         next.set(model.id, { model, adapter: undefined, target: undefined });
         continue;
       }
-      next.set(model.id, { model, adapter, target: targetFor(provider, model.upstreamModel) });
+      next.set(model.id, { model, adapter, target: targetFor(provider, model) });
     }
     this.byId = next;
     this.aliasMap = new Map(aliasRows.filter((a) => next.has(a.target)).map((a) => [a.name, a.target]));
@@ -349,14 +349,15 @@ const demoProvider: ProviderConfig = {
   timeouts: {},
 };
 
-function targetFor(p: ProviderConfig, upstreamModel: string): ProviderTarget {
+function targetFor(p: ProviderConfig, model: CatalogueModel): ProviderTarget {
   return {
     provider: p.name,
     kind: p === demoProvider ? "demo" : p.kind,
     baseUrl: p.baseUrl,
     apiKey: p.apiKey,
     headers: p.headers,
-    upstreamModel,
+    upstreamModel: model.upstreamModel,
     apiVersion: p.apiVersion,
+    maxOutputTokens: model.maxOutputTokens,
   };
 }

@@ -68,8 +68,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
           out.push({ type: "model", model: e.message.model });
         }
         // output_tokens here is a placeholder (usually 1), not a count; the real one comes in message_delta.
-        const { output_tokens: _placeholder, ...input } = e.message.usage ?? {};
-        this.mergeUsage(input, out);
+        this.mergeUsage({ ...e.message.usage, output_tokens: null }, out);
         break;
       }
       case "content_block_start": {
