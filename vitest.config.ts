@@ -12,7 +12,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/helpers/global-setup.ts"],
-    exclude: ["test/e2e/ui/**", "node_modules/**"],
+    exclude: ["node_modules/**"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",

@@ -46,6 +46,8 @@ interface Options {
   skipStreams: boolean;
   streamN: number;
   streamWarmup: number;
+  /** Concurrency levels for the concurrent paced-stream cells ([] = none). */
+  streamConc: number[];
   streamTokens: number;
   itlMs: number;
   jsonTokens: number;
@@ -55,6 +57,8 @@ interface Options {
   /** "disk" (a temp dir, like `npm start`) or "memory" (PGlite memory://). */
   dataDir: "disk" | "memory";
   keepTmp: boolean;
+  /** Wait up to this many seconds for both cores to be quiet before starting (0 = don't). */
+  waitQuietS: number;
   out: string;
   readyTimeoutS: number;
 }
@@ -93,6 +97,7 @@ function parseOptions(): Options {
         "  --skip-load         SKIP_LOAD=1    streams only",
         "  --skip-streams      SKIP_STREAMS=1 load only",
         "  --stream-n=30       STREAM_N       measured streams per path (sequential, interleaved across paths)",
+        "  --stream-conc=16    STREAM_CONC    concurrent paced-stream cells (comma list; 0 = none)",
         "  --stream-tokens=200 STREAM_TOKENS  tokens per stream      --itl-ms=5  ITL_MS  upstream gap between tokens",
         "  --json-tokens=16    JSON_TOKENS    tokens in a non-streaming answer",
         "  --gw-cpu=1 GW_CPU / --load-cpu=0 LOAD_CPU   taskset cores (gateway / upstream + load driver)",
@@ -100,6 +105,7 @@ function parseOptions(): Options {
         "                                     bench/results/gateway.cpuprofile + gateway-top.txt",
         "  --data-dir=disk     DATA_DIR       disk (temp dir, like npm start) | memory (PGlite memory://)",
         "  --keep-tmp          KEEP_TMP=1     keep the temp dir (config, data dir, logs)",
+        "  --wait-quiet=0      WAIT_QUIET     wait up to N s for both cores to be < 20 % busy before starting",
         "  --out=FILE          OUT            JSON output (default bench/results/latest.json)",
         "  BENCH_DATABASE_URL  run the gateway on Postgres instead of a throw-away PGlite",
         "",
@@ -126,6 +132,10 @@ function parseOptions(): Options {
     skipStreams: bool("skip-streams", "SKIP_STREAMS"),
     streamN: Math.floor(num("stream-n", "STREAM_N", 30, 1)),
     streamWarmup: Math.floor(num("stream-warmup", "STREAM_WARMUP", 3)),
+    streamConc: str("stream-conc", "STREAM_CONC", "16")
+      .split(",")
+      .map((x) => Number(x.trim()))
+      .filter((n) => Number.isInteger(n) && n > 0),
     streamTokens: Math.floor(num("stream-tokens", "STREAM_TOKENS", 200, 1)),
     itlMs: num("itl-ms", "ITL_MS", 5),
     jsonTokens: Math.floor(num("json-tokens", "JSON_TOKENS", 16, 1)),
@@ -134,6 +144,7 @@ function parseOptions(): Options {
     profile: bool("profile", "PROFILE"),
     dataDir: str("data-dir", "DATA_DIR", "disk") === "memory" ? "memory" : "disk",
     keepTmp: bool("keep-tmp", "KEEP_TMP"),
+    waitQuietS: num("wait-quiet", "WAIT_QUIET", 0),
     out: resolve(str("out", "OUT", join(RESULTS_DIR, "latest.json"))),
     readyTimeoutS: num("ready-timeout", "READY_TIMEOUT", 120, 1),
   };
@@ -146,12 +157,52 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const alive = (cp: ChildProcess) => cp.exitCode === null && cp.signalCode === null;
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-function startChild(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; stdoutPipe?: boolean }): ChildProcess {
+/**
+ * A detached watchdog that outlives this process: it learns each child's PID (and the temp dir) over a pipe,
+ * and when the pipe closes — this process exited, however (the `tsx` CLI SIGKILLs a child that does not
+ * acknowledge Ctrl-C within 30 ms, and a SIGKILL cannot be caught) — it SIGTERMs, then SIGKILLs, whichever
+ * of those PIDs still run this bench's commands, and removes the temp dir. After a clean exit it finds
+ * nothing to do.
+ */
+const WATCHDOG = `
+const fs = require("node:fs");
+process.on("SIGINT", () => {}); process.on("SIGHUP", () => {});
+const pids = new Map(); let tmp = ""; let buf = "";
+const runs = (pid, marker) => { try { return fs.readFileSync("/proc/" + pid + "/cmdline", "utf8").includes(marker); } catch { return false; } };
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (d) => { buf += d; let i; while ((i = buf.indexOf("\\n")) >= 0) { const [k, a, b] = buf.slice(0, i).split("\\t"); buf = buf.slice(i + 1);
+  if (k === "pid") pids.set(Number(a), b); else if (k === "tmp") tmp = a; } });
+process.stdin.on("close", () => {
+  const live = () => [...pids].filter(([pid, m]) => runs(pid, m));
+  for (const [pid] of live()) try { process.kill(pid, "SIGTERM"); } catch {}
+  const t0 = Date.now();
+  const tick = setInterval(() => {
+    const left = live();
+    if (left.length && Date.now() - t0 < 15000) return;
+    for (const [pid] of left) try { process.kill(pid, "SIGKILL"); } catch {}
+    clearInterval(tick);
+    if (tmp) try { fs.rmSync(tmp, { recursive: true, force: true }); } catch {}
+  }, 200);
+});`;
+
+let watchdog: ChildProcess | undefined;
+function watch(kind: "pid" | "tmp", a: string, b = ""): void {
+  if (!watchdog) {
+    watchdog = spawn(process.execPath, ["-e", WATCHDOG], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
+    watchdog.unref();
+    const pipe = watchdog.stdin;
+    if (pipe && "unref" in pipe && typeof pipe.unref === "function") pipe.unref();
+  }
+  watchdog.stdin?.write(`${kind}\t${a}\t${b}\n`);
+}
+
+function startChild(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; stdoutPipe?: boolean; marker: string }): ChildProcess {
   const fd = openSync(opts.logFile, "a");
   try {
     const cp = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", opts.stdoutPipe ? "pipe" : fd, fd] });
     children.add(cp);
     cp.once("exit", () => children.delete(cp));
+    if (cp.pid !== undefined) watch("pid", String(cp.pid), opts.marker);
     return cp;
   } finally {
     closeSync(fd);
@@ -190,6 +241,7 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       .catch(() => undefined)
       .finally(() => {
         if (tmpToRemove) rmSync(tmpToRemove, { recursive: true, force: true });
+        log("stopped; exiting");
         process.exit(130);
       });
   });
@@ -234,6 +286,23 @@ function cpuMs(pid: number | undefined): number | undefined {
     const s = readFileSync(`/proc/${pid}/stat`, "utf8");
     const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
     return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy and total time of one CPU from /proc/stat, in ms (USER_HZ ticks, like CLK_TCK). */
+function coreMs(cpu: string): { busy: number; total: number } | undefined {
+  if (!/^\d+$/.test(cpu)) return undefined;
+  try {
+    const line = readFileSync("/proc/stat", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`cpu${cpu} `));
+    if (!line) return undefined;
+    const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = v.reduce((a, b) => a + b, 0);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0); // idle + iowait
+    return { busy: ((total - idle) * 1000) / CLK_TCK, total: (total * 1000) / CLK_TCK };
   } catch {
     return undefined;
   }
@@ -346,6 +415,11 @@ interface LoadCell {
   gwCoreUtil: number | null;
   /** Upstream + load driver CPU / wall: how busy the shared load core was (1.0 = saturated). */
   loadCoreUtil: number | null;
+  /**
+   * Time the gateway's core was busy with anything but the gateway, / wall: other processes on the
+   * machine (noisy neighbours) or kernel work. Near 0 on a quiet box; when high, the cell is not clean.
+   */
+  gwCoreOther: number | null;
 }
 
 interface Pids {
@@ -355,10 +429,12 @@ interface Pids {
 
 async function measureCell(t: LoadTarget, conc: number, o: Options, pids: Pids): Promise<LoadCell> {
   if (o.warmup > 0) await cannon(t, conc, o.warmup, false);
+  const core0 = coreMs(o.gwCpu);
   const gw0 = cpuMs(pids.gateway);
   const up0 = cpuMs(pids.upstream);
   const me0 = process.cpuUsage();
   const r = await cannon(t, conc, o.duration, true);
+  const core1 = coreMs(o.gwCpu);
   const gw1 = cpuMs(pids.gateway);
   const up1 = cpuMs(pids.upstream);
   const me = process.cpuUsage(me0);
@@ -382,6 +458,7 @@ async function measureCell(t: LoadTarget, conc: number, o: Options, pids: Pids):
     gwCpuMsPerReq: viaGw && gwCpu !== undefined && r.ok > 0 ? gwCpu / r.ok : null,
     gwCoreUtil: gwCpu !== undefined ? gwCpu / (r.wallS * 1000) : null,
     loadCoreUtil: loadCpu !== undefined ? loadCpu / (r.wallS * 1000) : null,
+    gwCoreOther: core0 && core1 && gwCpu !== undefined ? Math.max(0, core1.busy - core0.busy - gwCpu) / (r.wallS * 1000) : null,
   };
 }
 
@@ -629,7 +706,7 @@ function table(header: string[], rows: string[][]): string {
 
 function loadTable(cells: LoadCell[]): string {
   return table(
-    ["c", "path", "req/s", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "gw CPU ms/req", "gw core", "load core", "errors"],
+    ["c", "path", "req/s", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "gw CPU ms/req", "gw core", "gw core other", "load core", "errors"],
     cells.map((c) => [
       String(c.conc),
       PATH_LABEL[c.path],
@@ -640,6 +717,7 @@ function loadTable(cells: LoadCell[]): string {
       plus(c.addedP99),
       f2(c.gwCpuMsPerReq),
       c.path === "direct" ? "–" : pctStr(c.gwCoreUtil),
+      pctStr(c.gwCoreOther),
       pctStr(c.loadCoreUtil),
       String(c.errors),
     ]),
@@ -668,6 +746,26 @@ function streamTable(ss: StreamSummary[]): string {
   );
 }
 
+function streamLoadTable(cells: StreamLoadCell[]): string {
+  return table(
+    ["c", "path", "ok/n", "streams/s", "TTFT p50", "TTFT p99", "ITL mean", "ITL p99", "total p50", "gw CPU ms/stream", "gw CPU µs/token", "gw core"],
+    cells.map((c) => [
+      String(c.conc),
+      PATH_LABEL[c.path],
+      `${c.ok}/${c.streams}`,
+      f2(c.ok / c.wallS),
+      f2(c.ttftP50),
+      f2(c.ttftP99),
+      f2(c.itlMean),
+      f2(c.itlP99),
+      f2(c.totalP50),
+      f2(c.gwCpuMsPerStream),
+      f0(c.gwCpuUsPerToken),
+      c.path === "direct" ? "–" : pctStr(c.gwCoreUtil),
+    ]),
+  );
+}
+
 // ───────────────────────────── main ─────────────────────────────
 
 interface Started {
@@ -685,8 +783,8 @@ async function startUpstreamProc(o: Options, tmp: string, pin: boolean): Promise
   const args = ["--import", "tsx", join(ROOT, "bench", "upstream.ts"), "--port=0", `--stream-tokens=${o.streamTokens}`, `--itl-ms=${o.itlMs}`, `--json-tokens=${o.jsonTokens}`];
   const logFile = join(tmp, "upstream.log");
   const cp = pin
-    ? startChild("taskset", ["-c", o.loadCpu, process.execPath, ...args], { cwd: ROOT, env: process.env, logFile, stdoutPipe: true })
-    : startChild(process.execPath, args, { cwd: ROOT, env: process.env, logFile, stdoutPipe: true });
+    ? startChild("taskset", ["-c", o.loadCpu, process.execPath, ...args], { cwd: ROOT, env: process.env, logFile, stdoutPipe: true, marker: "bench/upstream.ts" })
+    : startChild(process.execPath, args, { cwd: ROOT, env: process.env, logFile, stdoutPipe: true, marker: "bench/upstream.ts" });
   const stdout = cp.stdout;
   if (!stdout) throw new Error("upstream: no stdout");
   const url = await new Promise<string>((res, rej) => {
@@ -747,8 +845,8 @@ async function startGateway(o: Options, tmp: string, pin: boolean, upstreamUrl: 
   const nodeArgs = ["--import", "tsx", ...(o.profile ? ["--inspect=127.0.0.1:0"] : []), "src/main.ts"];
   const gatewayLog = join(tmp, "gateway.log");
   const cp = pin
-    ? startChild("taskset", ["-c", o.gwCpu, process.execPath, ...nodeArgs], { cwd: ROOT, env, logFile: gatewayLog })
-    : startChild(process.execPath, nodeArgs, { cwd: ROOT, env, logFile: gatewayLog });
+    ? startChild("taskset", ["-c", o.gwCpu, process.execPath, ...nodeArgs], { cwd: ROOT, env, logFile: gatewayLog, marker: "src/main.ts" })
+    : startChild(process.execPath, nodeArgs, { cwd: ROOT, env, logFile: gatewayLog, marker: "src/main.ts" });
   const gatewayUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + o.readyTimeoutS * 1000;
   const t0 = Date.now();
@@ -830,57 +928,149 @@ async function sanityCheck(targets: Record<PathName, LoadTarget>, wanted: PathNa
   }
 }
 
-async function runStreams(o: Options, s: Started, wanted: PathName[], gwPid: number | undefined): Promise<StreamSummary[]> {
-  const agentDirect = new Agent({ keepAlive: true, maxSockets: 1 });
-  const agentRest = new Agent({ keepAlive: true, maxSockets: 1 });
-  const streamBody = (model: string) => JSON.stringify({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "Write a short story." }] });
-  const directBody = streamBody(MODEL);
-  const restBody = streamBody(GW_MODEL);
-  const gqlInput = { model: GW_MODEL, messages: [{ role: "USER", content: "Write a short story." }] };
-  const gql = wanted.includes("gql") ? await openGql(`${s.gatewayUrl.replace(/^http/, "ws")}/graphql`, s.adminKey) : undefined;
-  const one = async (p: PathName): Promise<StreamSample> => {
-    const c0 = p === "direct" ? undefined : cpuMs(gwPid);
+/** Stream clients per path; worker w gets its own keep-alive connection / graphql-ws socket. */
+class StreamClients {
+  private readonly agents = new Map<string, Agent>();
+  private readonly gql: Client[] = [];
+  private readonly directBody: string;
+  private readonly restBody: string;
+  private readonly gqlInput = { model: GW_MODEL, messages: [{ role: "USER", content: "Write a short story." }] };
+
+  constructor(
+    private readonly s: Started,
+    private readonly gwPid: number | undefined,
+  ) {
+    const body = (model: string) => JSON.stringify({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "Write a short story." }] });
+    this.directBody = body(MODEL);
+    this.restBody = body(GW_MODEL);
+  }
+
+  private agent(p: PathName, w: number): Agent {
+    const k = `${p}:${w}`;
+    let a = this.agents.get(k);
+    if (!a) {
+      a = new Agent({ keepAlive: true, maxSockets: 1 });
+      this.agents.set(k, a);
+    }
+    return a;
+  }
+
+  /** Opens (and acknowledges) graphql-ws sockets up to `n`, one after another, before any timing. */
+  async ensureGql(n: number): Promise<void> {
+    while (this.gql.length < n) this.gql.push(await openGql(`${this.s.gatewayUrl.replace(/^http/, "ws")}/graphql`, this.s.adminKey));
+  }
+
+  /** One stream; with `cpu`, the gateway's CPU during it is recorded (sequential streams only). */
+  async one(p: PathName, w = 0, cpu = true): Promise<StreamSample> {
+    const c0 = cpu && p !== "direct" ? cpuMs(this.gwPid) : undefined;
     let r: StreamSample;
-    if (p === "direct") r = await sseStream(`${s.upstreamUrl}/v1/chat/completions`, { "content-type": "application/json", authorization: `Bearer ${UPSTREAM_KEY}` }, directBody, agentDirect);
-    else if (p === "rest") r = await sseStream(`${s.gatewayUrl}/v1/chat/completions`, { "content-type": "application/json", authorization: `Bearer ${s.adminKey}` }, restBody, agentRest);
-    else r = await gqlStream(gql!, gqlInput);
-    const c1 = c0 === undefined ? undefined : cpuMs(gwPid);
+    if (p === "direct") {
+      r = await sseStream(`${this.s.upstreamUrl}/v1/chat/completions`, { "content-type": "application/json", authorization: `Bearer ${UPSTREAM_KEY}` }, this.directBody, this.agent(p, w));
+    } else if (p === "rest") {
+      r = await sseStream(`${this.s.gatewayUrl}/v1/chat/completions`, { "content-type": "application/json", authorization: `Bearer ${this.s.adminKey}` }, this.restBody, this.agent(p, w));
+    } else {
+      await this.ensureGql(w + 1);
+      r = await gqlStream(this.gql[w]!, this.gqlInput);
+    }
+    const c1 = c0 === undefined ? undefined : cpuMs(this.gwPid);
     if (c0 !== undefined && c1 !== undefined) r.gwCpuMs = c1 - c0;
     return r;
-  };
-  try {
-    for (let i = 0; i < o.streamWarmup; i++) for (const p of wanted) await one(p);
-    const samples: Record<PathName, StreamSample[]> = { direct: [], rest: [], gql: [] };
-    for (let i = 0; i < o.streamN; i++) {
-      // interleaved, order rotated per iteration, so drift and noise hit every path alike
-      for (let k = 0; k < wanted.length; k++) {
-        const p = wanted[(i + k) % wanted.length]!;
-        samples[p].push(await one(p));
-      }
-      if ((i + 1) % 10 === 0) log(`streams: ${i + 1}/${o.streamN}`);
-    }
-    const out = wanted.map((p) => summariseStreams(p, samples[p]));
-    const d = out.find((x) => x.path === "direct");
-    if (d) {
-      for (const x of out) {
-        if (x.path === "direct") continue;
-        x.addedTtftP50 = x.ttftP50 - d.ttftP50;
-        x.addedTtftP90 = x.ttftP90 - d.ttftP90;
-        x.addedItlMean = x.itlMean - d.itlMean;
-        const diffs: number[] = [];
-        samples[x.path].forEach((smp, i) => {
-          const ds = samples.direct[i];
-          if (smp.ok && ds?.ok) diffs.push(smp.ttft - ds.ttft);
-        });
-        x.addedTtftPairedP50 = diffs.length ? pctOf(diffs, 50) : null;
-      }
-    }
-    return out;
-  } finally {
-    agentDirect.destroy();
-    agentRest.destroy();
-    if (gql) await gql.dispose();
   }
+
+  async close(): Promise<void> {
+    for (const a of this.agents.values()) a.destroy();
+    await Promise.all(this.gql.map((c) => Promise.resolve(c.dispose()).catch(() => undefined)));
+  }
+}
+
+async function runStreams(o: Options, clients: StreamClients, wanted: PathName[]): Promise<StreamSummary[]> {
+  for (let i = 0; i < o.streamWarmup; i++) for (const p of wanted) await clients.one(p);
+  const samples: Record<PathName, StreamSample[]> = { direct: [], rest: [], gql: [] };
+  for (let i = 0; i < o.streamN; i++) {
+    // interleaved, order rotated per iteration, so drift and noise hit every path alike
+    for (let k = 0; k < wanted.length; k++) {
+      const p = wanted[(i + k) % wanted.length]!;
+      samples[p].push(await clients.one(p));
+    }
+    if ((i + 1) % 10 === 0) log(`streams: ${i + 1}/${o.streamN}`);
+  }
+  const out = wanted.map((p) => summariseStreams(p, samples[p]));
+  const d = out.find((x) => x.path === "direct");
+  if (d) {
+    for (const x of out) {
+      if (x.path === "direct") continue;
+      x.addedTtftP50 = x.ttftP50 - d.ttftP50;
+      x.addedTtftP90 = x.ttftP90 - d.ttftP90;
+      x.addedItlMean = x.itlMean - d.itlMean;
+      const diffs: number[] = [];
+      samples[x.path].forEach((smp, i) => {
+        const ds = samples.direct[i];
+        if (smp.ok && ds?.ok) diffs.push(smp.ttft - ds.ttft);
+      });
+      x.addedTtftPairedP50 = diffs.length ? pctOf(diffs, 50) : null;
+    }
+  }
+  return out;
+}
+
+interface StreamLoadCell {
+  path: PathName;
+  conc: number;
+  streams: number;
+  ok: number;
+  firstError: string | null;
+  wallS: number;
+  ttftP50: number;
+  ttftP99: number;
+  itlMean: number;
+  itlP99: number;
+  totalP50: number;
+  /** Gateway CPU / streams (whole cell), ms. */
+  gwCpuMsPerStream: number | null;
+  /** Gateway CPU / content tokens relayed, µs. */
+  gwCpuUsPerToken: number | null;
+  gwCoreUtil: number | null;
+}
+
+/** `conc` paced streams at once (each worker runs its streams back to back) until `total` are done. */
+async function streamLoadCell(clients: StreamClients, p: PathName, conc: number, total: number, gwPid: number | undefined): Promise<StreamLoadCell> {
+  if (p === "gql") await clients.ensureGql(conc);
+  // a short warm-up at the same concurrency
+  await Promise.all(Array.from({ length: conc }, (_, w) => clients.one(p, w, false)));
+  const samples: StreamSample[] = [];
+  let issued = 0;
+  const c0 = cpuMs(gwPid);
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: conc }, async (_, w) => {
+      while (issued < total) {
+        issued++;
+        samples.push(await clients.one(p, w, false));
+      }
+    }),
+  );
+  const wallS = (performance.now() - t0) / 1000;
+  const c1 = cpuMs(gwPid);
+  const good = samples.filter((x) => x.ok);
+  const gaps = good.flatMap((x) => x.gaps);
+  const tokens = good.reduce((n, x) => n + x.chunks, 0);
+  const cpu = p !== "direct" && c0 !== undefined && c1 !== undefined ? c1 - c0 : undefined;
+  return {
+    path: p,
+    conc,
+    streams: samples.length,
+    ok: good.length,
+    firstError: samples.find((x) => !x.ok)?.error ?? null,
+    wallS,
+    ttftP50: pctOf(good.map((x) => x.ttft), 50),
+    ttftP99: pctOf(good.map((x) => x.ttft), 99),
+    itlMean: mean(gaps),
+    itlP99: pctOf(gaps, 99),
+    totalP50: pctOf(good.map((x) => x.total), 50),
+    gwCpuMsPerStream: cpu !== undefined && samples.length ? cpu / samples.length : null,
+    gwCpuUsPerToken: cpu !== undefined && tokens ? (cpu * 1000) / tokens : null,
+    gwCoreUtil: c0 !== undefined && c1 !== undefined ? (c1 - c0) / (wallS * 1000) : null,
+  };
 }
 
 /**
@@ -953,6 +1143,23 @@ function profileTop(file: string): string {
   return text;
 }
 
+/** On a shared box: wait (bounded) until both cores have been under 20 % busy for 3 s in a row. */
+async function waitQuiet(o: Options): Promise<void> {
+  const deadline = Date.now() + o.waitQuietS * 1000;
+  let quiet = 0;
+  let prev = { gw: coreMs(o.gwCpu), load: coreMs(o.loadCpu) };
+  log(`waiting up to ${o.waitQuietS} s for cores ${o.gwCpu} and ${o.loadCpu} to be quiet…`);
+  while (Date.now() < deadline) {
+    await sleep(1000);
+    const cur = { gw: coreMs(o.gwCpu), load: coreMs(o.loadCpu) };
+    const share = (a?: { busy: number; total: number }, b?: { busy: number; total: number }) => (a && b && b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : 0);
+    quiet = share(prev.gw, cur.gw) < 0.2 && share(prev.load, cur.load) < 0.2 ? quiet + 1 : 0;
+    prev = cur;
+    if (quiet >= 3) return;
+  }
+  log("the box did not get quiet; running anyway");
+}
+
 async function main(): Promise<void> {
   const o = parseOptions();
   const cores = availableParallelism();
@@ -962,8 +1169,21 @@ async function main(): Promise<void> {
     // this process runs autocannon and the stream clients: keep it on the load core with the upstream
     spawnSync("taskset", ["-a", "-cp", o.loadCpu, String(process.pid)], { stdio: "ignore" });
   }
+  if (o.waitQuietS > 0) await waitQuiet(o);
+  // Other work on the box skews every figure: look at both cores for a second before starting.
+  const idle0 = { gw: coreMs(o.gwCpu), load: coreMs(o.loadCpu) };
+  await sleep(1000);
+  const idle1 = { gw: coreMs(o.gwCpu), load: coreMs(o.loadCpu) };
+  const busyShare = (a?: { busy: number; total: number }, b?: { busy: number; total: number }) => (a && b && b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : null);
+  const preflight = { gwCore: busyShare(idle0.gw, idle1.gw), loadCore: busyShare(idle0.load, idle1.load) };
+  if ((preflight.gwCore ?? 0) > 0.2 || (preflight.loadCore ?? 0) > 0.2) {
+    log(`warning: the box is busy before the run (core ${o.gwCpu} ${pctStr(preflight.gwCore)}, core ${o.loadCpu} ${pctStr(preflight.loadCore)}); figures will be noisy — watch the "gw core other" column`);
+  }
   const tmp = mkdtempSync(join(tmpdir(), "sb-bench-"));
-  if (!o.keepTmp) tmpToRemove = tmp;
+  if (!o.keepTmp) {
+    tmpToRemove = tmp;
+    watch("tmp", tmp);
+  }
   log(`temp dir ${tmp}${o.keepTmp ? " (kept)" : ""}`);
 
   const up = await startUpstreamProc(o, tmp, pin);
@@ -1004,9 +1224,22 @@ async function main(): Promise<void> {
   }
 
   let streams: StreamSummary[] = [];
+  const streamLoad: StreamLoadCell[] = [];
   if (!o.skipStreams) {
-    log(`streams: ${o.streamN} × ${o.targets.join(",")} (${o.streamTokens} tokens, ${o.itlMs} ms apart), sequential`);
-    streams = await runStreams(o, s, o.targets, pids.gateway);
+    const clients = new StreamClients(s, pids.gateway);
+    try {
+      log(`streams: ${o.streamN} × ${o.targets.join(",")} (${o.streamTokens} tokens, ${o.itlMs} ms apart), sequential`);
+      streams = await runStreams(o, clients, o.targets);
+      for (const c of o.streamConc) {
+        for (const p of o.targets) {
+          const total = Math.max(2 * c, o.streamN);
+          log(`stream load: ${PATH_LABEL[p]} ${c} at once, ${total} streams`);
+          streamLoad.push(await streamLoadCell(clients, p, c, total, pids.gateway));
+        }
+      }
+    } finally {
+      await clients.close();
+    }
   }
 
   let profile: string | undefined;
@@ -1036,6 +1269,7 @@ async function main(): Promise<void> {
     jsonTokens: o.jsonTokens,
     stream: { n: o.streamN, tokens: o.streamTokens, itlMs: o.itlMs },
     database: process.env.BENCH_DATABASE_URL ? "postgres" : o.dataDir === "memory" ? "pglite (memory)" : "pglite (disk)",
+    busyBeforeRun: { gwCore: preflight.gwCore === null ? null : r3(preflight.gwCore), loadCore: preflight.loadCore === null ? null : r3(preflight.loadCore) },
     gatewayStartS: r3(s.startS),
     gatewayRssAtReadyMb: memAtReady ? r3(memAtReady.rssMb) : null,
     gatewayRssMb: gwMem ? r3(gwMem.rssMb) : null,
@@ -1049,7 +1283,8 @@ async function main(): Promise<void> {
   md.push(
     `Node ${meta.node}, ${meta.cpu}; ${pin ? `gateway on core ${o.gwCpu}, upstream + load driver on core ${o.loadCpu}` : "not pinned"}; ` +
       `${meta.database}${o.dataDir === "memory" ? " in memory" : " on disk"}; JSON answer ${o.jsonTokens} tokens; ${o.duration} s per cell after ${o.warmup} s warm-up; ` +
-      `gateway start ${s.startS.toFixed(1)} s, RSS ${f0(memAtReady?.rssMb)} MB when ready, ${f0(gwMem?.rssMb)} MB at the end (peak ${f0(gwMem?.peakMb)} MB).`,
+      `gateway start ${s.startS.toFixed(1)} s, RSS ${f0(memAtReady?.rssMb)} MB when ready, ${f0(gwMem?.rssMb)} MB at the end (peak ${f0(gwMem?.peakMb)} MB); ` +
+      `cores busy before the run: ${pctStr(preflight.gwCore)} (gateway's), ${pctStr(preflight.loadCore)} (load).`,
   );
   if (loadCells.length) {
     md.push("");
@@ -1064,6 +1299,13 @@ async function main(): Promise<void> {
     md.push(streamTable(streams));
     for (const x of streams) if (x.firstError) md.push(`\n${PATH_LABEL[x.path]} first error: ${x.firstError}`);
   }
+  if (streamLoad.length) {
+    md.push("");
+    md.push(`## Concurrent paced streams (same stream; c at once, back to back; ms)`);
+    md.push("");
+    md.push(streamLoadTable(streamLoad));
+    for (const x of streamLoad) if (x.firstError) md.push(`\n${PATH_LABEL[x.path]} c=${x.conc} first error: ${x.firstError}`);
+  }
   if (warnLines > 0) md.push(`\nSwitchboard logged ${warnLines} line(s) at warn or above; last ones:\n\n\`\`\`\n${gwLines.slice(-10).join("\n")}\n\`\`\``);
   const report = md.join("\n") + "\n";
   process.stdout.write(`\n${report}`);
@@ -1075,7 +1317,7 @@ async function main(): Promise<void> {
     return outObj;
   };
   mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out, JSON.stringify({ meta, load: loadCells.map(round), streams: streams.map(round) }, null, 2) + "\n");
+  writeFileSync(o.out, JSON.stringify({ meta, load: loadCells.map(round), streams: streams.map(round), streamLoad: streamLoad.map(round) }, null, 2) + "\n");
   writeFileSync(o.out.replace(/\.json$/, "") + ".md", report);
   log(`wrote ${o.out}`);
 }

@@ -3,9 +3,14 @@ import pino, { type Logger } from "pino";
 import { loadConfig, type Config } from "./config.js";
 import { KeyStore } from "./core/auth/keys.js";
 import { Catalogue } from "./core/catalogue/index.js";
+import { Routing } from "./core/routing/index.js";
 import { Gateway } from "./core/gateway.js";
+import { Guardrails } from "./core/guard/index.js";
+import { PolicyStore as GuardrailPolicies } from "./core/guard/policies.js";
 import { warmTokenizer } from "./core/metering/tokens.js";
 import { UsageWriter } from "./core/metering/usage-writer.js";
+import { Observability } from "./core/observability/index.js";
+import { PolicyEngine } from "./core/policy/index.js";
 import { openDatabase, type Database, type DbOptions } from "./db/client.js";
 import { UpstreamClient } from "./providers/http.js";
 import { buildSchemas } from "./transport/graphql/schema.js";
@@ -46,12 +51,22 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const keys = new KeyStore(db, log);
   const catalogue = new Catalogue(db, config, log);
   await Promise.all([keys.start(), catalogue.start()]);
+  // Rules are compiled against the catalogue (models, aliases), so routing starts after it.
+  const routing = new Routing(db, catalogue, log, config.limits, { pollMs: config.routing.pollMs, breaker: config.routing.breaker });
+  await routing.start();
+  const policy = new PolicyEngine({ db, log, catalogue, options: config.policy });
+  await policy.start();
+  const guardPolicies = new GuardrailPolicies(db, config.guardrails, log);
+  await guardPolicies.start();
+  const guardrails = new Guardrails(guardPolicies, { timeBudgetMs: config.guardrails.timeBudgetMs });
   const generatedAdminKey = await keys.bootstrap(config.adminKey);
   warmTokenizer();
-  const usage = new UsageWriter(db, log, config.usage);
-  const upstream = new UpstreamClient(config.timeouts);
-  const gateway = new Gateway({ catalogue, upstream, usage, limits: config.limits, log });
-  const services: Services = { config, log, db, gateway, catalogue, keys, usage };
+  const observability = await Observability.start({ db, config, log, catalogue, processMetrics: true });
+  const usage = new UsageWriter(db, log, { ...config.usage, ...observability.writerOptions() });
+  observability.watch(usage);
+  const upstream = new UpstreamClient(config.timeouts, Object.fromEntries(Object.values(config.providers).map((p) => [p.name, p.timeouts])));
+  const gateway = new Gateway({ catalogue, upstream, usage, limits: config.limits, log, router: routing.router, retry: config.routing.retry ?? {}, observer: observability.observer, policy, guard: guardrails });
+  const services: Services = { config, log, db, gateway, catalogue, keys, usage, routing, observability, policy, guardrails };
   const http = await createHttpApp(await buildSchemas(), services, log);
 
   let closing: Promise<void> | undefined;
@@ -78,7 +93,10 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
         // Cut streams settle their usage in `finally`; give them a tick before the last flush.
         await new Promise((r) => setImmediate(r));
         await usage.close();
-        await Promise.allSettled([keys.stop(), catalogue.stop()]);
+        // Budget settlements are queued off the request path; write them before the database goes.
+        await policy.close(config.shutdown.drainMs);
+        await observability.close();
+        await Promise.allSettled([keys.stop(), catalogue.stop(), routing.stop(), guardPolicies.stop()]);
         await upstream.close();
         await db.close();
       })();

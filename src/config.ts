@@ -46,6 +46,25 @@ const ModelSchema = z
   })
   .strict();
 
+const PII_TYPE = z.enum(["EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "US_SSN", "IP_ADDRESS", "SECRET", "PERSON", "ADDRESS", "DATE_OF_BIRTH"]);
+/** Guardrail defaults (the policy under every GLOBAL/TEAM/KEY policy stored in the database). */
+const GuardrailsSchema = z
+  .object({
+    piiInput: z.enum(["OFF", "REDACT", "BLOCK"]).default("REDACT"),
+    piiOutput: z.enum(["OFF", "REDACT", "BLOCK"]).default("REDACT"),
+    /** Credentials and payment data by default: distinctive, validated, never needed by a model. */
+    piiTypes: z.array(PII_TYPE).default(["SECRET", "CREDIT_CARD", "IBAN", "US_SSN"]),
+    restoreInputPii: z.boolean().default(true),
+    injection: z.enum(["OFF", "FLAG", "BLOCK"]).default("FLAG"),
+    injectionThreshold: z.number().min(0).max(1).default(0.5),
+    /** Input checks slower than this fail closed (GUARDRAIL_BLOCKED) under REDACT/BLOCK policies. */
+    timeBudgetMs: z.number().positive().default(200),
+    /** Policy-change check interval (NOTIFY does the work at once; this is the safety net). */
+    pollMs: z.number().int().min(50).max(600_000).default(5_000),
+  })
+  .strict()
+  .prefault({});
+
 const FileSchema = z
   .object({
     $schema: z.string().optional(),
@@ -66,7 +85,81 @@ const FileSchema = z
       .default({ flushIntervalMs: 250, batchSize: 500 }),
     shutdown: z.object({ drainMs: z.number().int().nonnegative().default(10_000) }).strict().default({ drainMs: 10_000 }),
     timeouts: TimeoutsSchema.default({}),
-    logging: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).strict().default({ level: "info" }),
+    logging: z
+      .object({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+        /** Store prompt and answer bodies (after redaction) in the request log. */
+        bodies: z.boolean().default(false),
+        /** Per-team override of `bodies`, by team id. */
+        teams: z.record(z.string(), z.object({ bodies: z.boolean() }).strict()).default({}),
+      })
+      .strict()
+      .default({ level: "info", bodies: false, teams: {} }),
+    retention: z
+      .object({
+        /** Raw usage records (the request log), in days. */
+        usageDays: z.number().int().positive().default(30),
+        /** Stored bodies, in days (never longer than usageDays). */
+        bodiesDays: z.number().int().positive().default(7),
+        /** Hourly rollups, in days. */
+        hourlyRollupDays: z.number().int().positive().default(90),
+        /** Daily rollups, in days. */
+        dailyRollupDays: z.number().int().positive().default(730),
+        /** How often pruning and partition upkeep run. */
+        intervalMinutes: z.number().positive().default(60),
+      })
+      .strict()
+      .default({ usageDays: 30, bodiesDays: 7, hourlyRollupDays: 90, dailyRollupDays: 730, intervalMinutes: 60 }),
+    guardrails: GuardrailsSchema,
+    routing: z
+      .object({
+        /** Rule-change check interval (PGlite; every 10th on Postgres, where NOTIFY does the work). */
+        pollMs: z.number().int().min(50).max(60_000).optional(),
+        /** Failover before the first token: attempts across targets, total time, backoff, longest retry-after waited for. */
+        retry: z
+          .object({
+            maxAttempts: z.number().int().min(1).max(10).optional(),
+            maxTotalMs: z.number().int().positive().optional(),
+            backoffMs: z.number().int().nonnegative().optional(),
+            maxRetryAfterMs: z.number().int().nonnegative().optional(),
+          })
+          .strict()
+          .optional(),
+        /** Per-target circuit breaker (see src/core/routing/health.ts for each field). */
+        breaker: z
+          .object({
+            failureThreshold: z.number().int().positive().optional(),
+            errorRateThreshold: z.number().gt(0).max(1).optional(),
+            minSamples: z.number().int().positive().optional(),
+            windowMs: z.number().int().positive().optional(),
+            cooldownMs: z.number().int().positive().optional(),
+            maxCooldownMs: z.number().int().positive().optional(),
+            probeTimeoutMs: z.number().int().positive().optional(),
+            rateLimitCooldownMs: z.number().int().nonnegative().optional(),
+            maxRateLimitCooldownMs: z.number().int().nonnegative().optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    policy: z
+      .object({
+        /** Budget holds not renewed for this long are released (bounds how long a crashed instance's holds linger). */
+        holdTtlMs: z.number().int().min(200).max(3_600_000).optional(),
+        sweepIntervalMs: z.number().int().min(50).max(600_000).optional(),
+        reloadIntervalMs: z.number().int().min(100).max(3_600_000).optional(),
+        /** How long a request that fits once running requests settle waits before BUDGET_EXCEEDED. */
+        waitForHoldsMs: z.number().int().min(0).max(120_000).optional(),
+        /** Output tokens a stream holds up front and per extension step. */
+        streamStepTokens: z.number().int().min(16).max(1_000_000).optional(),
+        spikeIntervalMs: z.number().int().min(100).max(3_600_000).optional(),
+        spikeBaselineHours: z.number().positive().max(24 * 90).optional(),
+        webhookTimeoutMs: z.number().int().positive().max(60_000).optional(),
+        webhookAttempts: z.number().int().min(1).max(10).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 
@@ -79,6 +172,8 @@ const EnvSchema = z.object({
   SWITCHBOARD_ADMIN_KEY: z.string().min(16, "SWITCHBOARD_ADMIN_KEY must be at least 16 characters").optional(),
   SWITCHBOARD_METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default("switchboard"),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url().optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
@@ -90,6 +185,9 @@ const EnvSchema = z.object({
 export type ProviderKindConfig = z.infer<typeof ProviderKindSchema>;
 export type ModelConfig = z.infer<typeof ModelSchema>;
 export type TimeoutsConfig = z.infer<typeof TimeoutsSchema>;
+export type RoutingConfig = z.infer<typeof FileSchema>["routing"];
+export type PolicyConfig = z.infer<typeof FileSchema>["policy"];
+export type GuardrailsConfig = z.infer<typeof GuardrailsSchema>;
 
 export interface ProviderConfig {
   name: string;
@@ -117,7 +215,23 @@ export interface Config {
   usage: { flushIntervalMs: number; batchSize: number };
   shutdown: { drainMs: number };
   timeouts: TimeoutsConfig;
+  routing: RoutingConfig;
+  /** Budgets and rate limits (src/core/policy); unset fields take the defaults there. */
+  policy: PolicyConfig;
+  /** Guardrail defaults and limits (src/core/guard). */
+  guardrails: GuardrailsConfig;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  observability: ObservabilityConfig;
+}
+
+export interface ObservabilityConfig {
+  /** Store request bodies (redacted) by default; `bodiesByTeam` overrides per team id. */
+  bodies: boolean;
+  bodiesByTeam: Record<string, boolean>;
+  retention: { usageDays: number; bodiesDays: number; hourlyRollupDays: number; dailyRollupDays: number; intervalMinutes: number };
+  /** OTLP/HTTP base URL; traces are exported only when set. */
+  otlpEndpoint: string | undefined;
+  serviceName: string;
 }
 
 export class ConfigError extends Error {
@@ -219,6 +333,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     usage: f.usage,
     shutdown: f.shutdown,
     timeouts: f.timeouts,
+    routing: f.routing,
+    policy: f.policy,
+    guardrails: f.guardrails,
     logLevel: e.LOG_LEVEL ?? f.logging.level,
+    observability: {
+      bodies: f.logging.bodies,
+      bodiesByTeam: Object.fromEntries(Object.entries(f.logging.teams).map(([team, t]) => [team, t.bodies])),
+      retention: f.retention,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
 }

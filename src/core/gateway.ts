@@ -108,6 +108,8 @@ interface Run {
   attempts: Attempt[];
   served: Resolved;
   settled: boolean;
+  /** Text handed to the client so far, after output transforms (what a stored body records). */
+  sent: string;
 }
 
 /**
@@ -144,6 +146,7 @@ export class Gateway {
       run.timing.delta();
       const out = run.guard.output;
       const content = out ? out.push(result.content) + out.flush() : result.content;
+      run.sent = content;
       return this.finish(run, { raw: result.content, content, toolCalls: result.toolCalls, finishReason: result.finishReason, reported: result.usage, providerModel: result.model });
     } catch (e) {
       throw this.fail(run, e, "", [], undefined);
@@ -159,7 +162,6 @@ export class Gateway {
   async *stream(ctx: RequestContext, input: unknown): AsyncGenerator<StreamEvent, void, undefined> {
     const run = await this.begin(ctx, input, true);
     let acc = new ChunkAccumulator();
-    let clientText = "";
     let committed = false;
     let deltas = 0;
     const out = run.guard.output;
@@ -179,7 +181,7 @@ export class Gateway {
               yield this.startEvent(run);
             }
             run.timing.delta();
-            if (ev.type === "delta") clientText += ev.text;
+            if (ev.type === "delta") run.sent += ev.text;
             yield ev;
             deltas++;
             const ok = run.admission.extend(Math.max(deltas, Math.ceil(acc.content.length / 4)), cand.model);
@@ -205,12 +207,12 @@ export class Gateway {
       if (out) {
         const rest = out.flush();
         if (rest) {
-          clientText += rest;
+          run.sent += rest;
           yield { type: "delta", text: rest };
         }
       }
       const r = acc.result();
-      const completion = this.finish(run, { raw: r.content, content: clientText, toolCalls: r.toolCalls, finishReason: r.finishReason, reported: acc.usage, providerModel: acc.model });
+      const completion = this.finish(run, { raw: r.content, content: run.sent, toolCalls: r.toolCalls, finishReason: r.finishReason, reported: acc.usage, providerModel: acc.model });
       yield { type: "done", completion };
     } catch (e) {
       throw this.fail(run, e, acc.content, acc.toolCalls, acc.usage);
@@ -219,6 +221,18 @@ export class Gateway {
       if (!run.settled) this.fail(run, new GatewayError(ErrorCode.CLIENT_CLOSED, "client closed the stream"), acc.content, acc.toolCalls, acc.usage);
       this.end(run);
     }
+  }
+
+  /**
+   * Dry runs (Query.admission): validation, guardrails and routing exactly as a real request
+   * meets them before admission, with nothing admitted, called or recorded.
+   */
+  async prepare(ctx: RequestContext, input: unknown): Promise<{ req: ChatRequest; plan: RoutePlan; promptTokens: () => number }> {
+    const req = parseRequest(input, this.deps.limits);
+    const sent = (await this.guard.begin(req, ctx.principal)).request;
+    const plan = this.router.plan(sent, ctx.principal);
+    let counted: number | undefined;
+    return { req: sent, plan, promptTokens: () => (counted ??= countPrompt(sent.messages, sent.tools ? JSON.stringify(sent.tools) : undefined)) };
   }
 
   /** Stop admitting requests and wait (bounded) for running ones to finish. */
@@ -254,6 +268,7 @@ export class Gateway {
         req: sent,
         plan,
         promptTokens: () => (counted ??= countPrompt(sent.messages, sent.tools ? JSON.stringify(sent.tools) : undefined)),
+        stream,
       });
       const controller = new AbortController();
       if (ctx.signal) {
@@ -263,7 +278,7 @@ export class Gateway {
       this.inflight++;
       const served = plan.candidates[0]!;
       const obs = this.observer.start({ id, principal: ctx.principal, model: req.model, transport: ctx.transport, stream, traceparent: ctx.traceparent });
-      return { id, ctx, req, guard, plan, admission, obs, timing, controller, stream, attempts: [], served, settled: false };
+      return { id, ctx, req, guard, plan, admission, obs, timing, controller, stream, attempts: [], served, settled: false, sent: "" };
     } catch (e) {
       const err = toGatewayError(e);
       const raw = (input ?? {}) as { model?: unknown; tags?: unknown; user?: unknown };
@@ -286,7 +301,7 @@ export class Gateway {
         endUser: req?.user ?? (typeof raw.user === "string" ? raw.user.slice(0, 256) : null),
       });
       this.deps.usage.add(record);
-      this.observer.start({ id, principal: ctx.principal, model: record.modelRequested, transport: ctx.transport, stream }).end(record);
+      this.observer.start({ id, principal: ctx.principal, model: record.modelRequested, transport: ctx.transport, stream, traceparent: ctx.traceparent }).end(record);
       throw err;
     }
   }
@@ -422,6 +437,9 @@ export class Gateway {
       error: err,
       tags: run.req.tags ?? [],
       endUser: run.req.user ?? null,
+      guardrails: run.guard,
+      request: run.guard.request,
+      response: run.sent,
     });
     this.deps.usage.add(record);
     run.obs.end(record);

@@ -42,6 +42,8 @@ export interface AdmissionInput {
   plan: RoutePlan;
   /** Prompt tokens counted with the tokenizer (computed once, on first call). */
   promptTokens(): number;
+  /** Streamed requests can be cut (extend() is called), so their hold may start small; whole ones cannot. */
+  stream: boolean;
 }
 
 /** Holds placed for one request. */

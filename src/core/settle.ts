@@ -74,6 +74,11 @@ export interface RecordInput {
   error?: GatewayError | undefined;
   tags: string[];
   endUser: string | null;
+  /** Guardrail outcome (types and counts only, never values). */
+  guardrails?: { redactions: number; injectionScore: number | null; findings: Record<string, number> } | undefined;
+  /** The request as sent upstream (redacted) and the text the client received; stored only where body logging is on. */
+  request?: ChatRequest | undefined;
+  response?: string | undefined;
 }
 
 export function usageRecord(r: RecordInput): UsageRecord {
@@ -105,7 +110,16 @@ export function usageRecord(r: RecordInput): UsageRecord {
     tags: r.tags,
     endUser: r.endUser,
     attempts: r.attempts,
+    tokensPerSecond: r.metrics.tokensPerSecond,
+    guardrails: guardrailSummary(r.guardrails),
+    request: r.request,
+    response: r.response,
   };
 }
 
 export const zeroUsage = (): MeteredUsage => ({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, estimated: false });
+
+function guardrailSummary(g: RecordInput["guardrails"]): UsageRecord["guardrails"] {
+  if (!g || (g.redactions === 0 && g.injectionScore === null && Object.keys(g.findings).length === 0)) return null;
+  return { redactions: g.redactions, injectionScore: g.injectionScore, findings: g.findings };
+}

@@ -78,6 +78,9 @@ export const usageRecords = pgTable(
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     endUser: text("end_user"),
     attempts: jsonb("attempts").notNull().default(sql`'[]'::jsonb`),
+    tokensPerSecond: doublePrecision("tokens_per_second"),
+    /** Guardrail outcome: redactions, injection score, finding types and counts (never values); null when nothing ran or found. */
+    guardrails: jsonb("guardrails").$type<{ redactions: number; injectionScore: number | null; findings: Record<string, number> }>(),
   },
   (t) => [
     index("usage_created_idx").on(t.createdAt),
@@ -91,3 +94,7 @@ export const meta = pgTable("meta", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+export * from "./schema-routing.js";
+export * from "./schema-policy.js";
+export * from "./schema-observability.js";
+export * from "./schema-guard.js";

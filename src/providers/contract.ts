@@ -38,6 +38,11 @@ export interface SseEvent {
  */
 export interface StreamDecoder {
   onEvent(ev: SseEvent): ChatChunk[];
+  /**
+   * The body ended cleanly. Throws when the provider's end-of-stream marker never came, so a
+   * connection closed early is an error (and billed for what arrived), never a short success.
+   */
+  end(): void;
 }
 
 export interface ResponseHeaders {

@@ -82,3 +82,8 @@ export function streamError(provider: string, message: string, type?: string, op
     details: type ? { providerType: type } : {},
   });
 }
+
+/** The connection closed cleanly before the provider's end-of-stream marker. */
+export function truncated(target: { provider: string }): GatewayError {
+  return new GatewayError(ErrorCode.UPSTREAM_ERROR, `${target.provider}: stream ended before completion`, { retryable: true });
+}

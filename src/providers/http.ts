@@ -22,28 +22,58 @@ const MAX_ERROR_BODY = 16 * 1024;
 /** SSE events larger than this are treated as a broken upstream. */
 const MAX_SSE_BUFFER = 4 * 1024 * 1024;
 
+/** Timeouts and connection pool for one provider. */
+interface CallSettings {
+  agent: Agent;
+  firstByteMs: number;
+  idleMs: number;
+}
+
+/** Set on the body stream when no token arrived within the first-token timeout. */
+class FirstTokenTimeout extends Error {}
+
 /**
- * The one place that talks to providers. Owns the undici Agent (keep-alive pools per origin)
- * and turns transport failures into GatewayErrors; adapters stay pure.
+ * The one place that talks to providers. Owns the undici Agents (keep-alive pools per origin;
+ * one Agent per distinct connect timeout, since undici sets that per Agent) and turns transport
+ * failures into GatewayErrors; adapters stay pure.
  */
 export class UpstreamClient {
-  private readonly agent: Agent;
-  private readonly timeouts: UpstreamTimeouts;
+  private readonly agents = new Map<number, Agent>();
+  private readonly defaults: CallSettings;
+  private readonly perProvider = new Map<string, CallSettings>();
 
-  constructor(timeouts: Partial<UpstreamTimeouts> = {}) {
-    this.timeouts = { ...defaultTimeouts, ...timeouts };
-    this.agent = new Agent({
-      connect: { timeout: this.timeouts.connectMs },
-      keepAliveTimeout: 30_000,
-      connections: 256,
-      pipelining: 1,
-    });
+  /**
+   * `timeouts` apply to every provider; `perProvider` (by provider name, from the config's
+   * `providers.<name>.timeouts`) overrides them field by field.
+   */
+  constructor(timeouts: Partial<UpstreamTimeouts> = {}, perProvider: Record<string, Partial<UpstreamTimeouts>> = {}) {
+    const base = { ...defaultTimeouts, ...definedOnly(timeouts) };
+    this.defaults = { agent: this.agentFor(base.connectMs), firstByteMs: base.firstByteMs, idleMs: base.idleMs };
+    for (const [name, t] of Object.entries(perProvider)) {
+      const own = definedOnly(t);
+      if (Object.keys(own).length === 0) continue;
+      const m = { ...base, ...own };
+      this.perProvider.set(name, { agent: this.agentFor(m.connectMs), firstByteMs: m.firstByteMs, idleMs: m.idleMs });
+    }
+  }
+
+  private agentFor(connectMs: number): Agent {
+    let agent = this.agents.get(connectMs);
+    if (!agent) {
+      agent = new Agent({ connect: { timeout: connectMs }, keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+      this.agents.set(connectMs, agent);
+    }
+    return agent;
+  }
+
+  private settings(target: ProviderTarget): CallSettings {
+    return this.perProvider.get(target.provider) ?? this.defaults;
   }
 
   async complete(adapter: ProviderAdapter, req: ChatRequest, target: ProviderTarget, signal: AbortSignal): Promise<ChatResult> {
     if (adapter.local) return collect(adapter.local(req, target, signal));
     const call = adapter.buildRequest(req, target, false);
-    const res = await this.send(call.url, call.headers, call.body, signal, target);
+    const res = await this.send(call.url, call.headers, call.body, signal, target, this.settings(target));
     if (res.statusCode < 200 || res.statusCode >= 300) throw await this.failure(adapter, res, target);
     let body: unknown;
     try {
@@ -64,7 +94,9 @@ export class UpstreamClient {
       return;
     }
     const call = adapter.buildRequest(req, target, true);
-    const res = await this.send(call.url, call.headers, call.body, signal, target);
+    const settings = this.settings(target);
+    const sentAt = performance.now();
+    const res = await this.send(call.url, call.headers, call.body, signal, target, settings);
     if (res.statusCode < 200 || res.statusCode >= 300) throw await this.failure(adapter, res, target);
 
     const decoder = adapter.createStreamDecoder(target);
@@ -79,6 +111,12 @@ export class UpstreamClient {
     } as Parameters<typeof createParser>[0]);
     const text = new TextDecoder("utf-8");
     let completed = false;
+    // Headers often come before the model has produced anything: the first-token deadline runs on
+    // from the request, and ends when the first text or tool call is decoded.
+    let firstToken: NodeJS.Timeout | undefined = setTimeout(
+      () => res.body.destroy(new FirstTokenTimeout()),
+      Math.max(0, settings.firstByteMs - (performance.now() - sentAt)),
+    );
     try {
       for await (const buf of res.body) {
         parser.feed(text.decode(buf as Buffer, { stream: true }));
@@ -88,36 +126,44 @@ export class UpstreamClient {
         pending = [];
         for (const ev of events) {
           const chunks = decoder.onEvent(ev);
-          for (const c of chunks) yield c;
+          for (const c of chunks) {
+            if (firstToken !== undefined && (c.type === "text" || c.type === "tool_call")) {
+              clearTimeout(firstToken);
+              firstToken = undefined;
+            }
+            yield c;
+          }
         }
       }
       const tail = text.decode();
       if (tail) parser.feed(tail);
       parser.reset({ consume: true });
       for (const ev of pending) for (const c of decoder.onEvent(ev)) yield c;
+      decoder.end();
       completed = true;
     } catch (e) {
       if (isGatewayError(e)) throw e;
       throw transportError(e, target, signal);
     } finally {
+      clearTimeout(firstToken);
       if (!completed) res.body.destroy();
     }
   }
 
   close(): Promise<void> {
-    return this.agent.close();
+    return Promise.all([...this.agents.values()].map((a) => a.close())).then(() => undefined);
   }
 
-  private async send(url: string, headers: Record<string, string>, body: string, signal: AbortSignal, target: ProviderTarget) {
+  private async send(url: string, headers: Record<string, string>, body: string, signal: AbortSignal, target: ProviderTarget, settings: CallSettings) {
     try {
       return await request(url, {
         method: "POST",
         headers,
         body,
         signal,
-        dispatcher: this.agent,
-        headersTimeout: this.timeouts.firstByteMs,
-        bodyTimeout: this.timeouts.idleMs,
+        dispatcher: settings.agent,
+        headersTimeout: settings.firstByteMs,
+        bodyTimeout: settings.idleMs,
       });
     } catch (e) {
       throw transportError(e, target, signal);
@@ -154,7 +200,8 @@ function transportError(e: unknown, target: ProviderTarget, signal: AbortSignal)
   if (signal.aborted) return new GatewayError(ErrorCode.CLIENT_CLOSED, "request aborted", { cause: e });
   const code = (e as { code?: string } | null)?.code ?? "";
   let what = "connection failed";
-  if (e instanceof undiciErrors.ConnectTimeoutError) what = "connect timeout";
+  if (e instanceof FirstTokenTimeout) what = "timed out waiting for the first token";
+  else if (e instanceof undiciErrors.ConnectTimeoutError) what = "connect timeout";
   else if (e instanceof undiciErrors.HeadersTimeoutError) what = "timed out waiting for the first byte";
   else if (e instanceof undiciErrors.BodyTimeoutError) what = "timed out between stream chunks";
   else if (code === "ECONNREFUSED") what = "connection refused";
@@ -172,4 +219,12 @@ function scrubSecret(err: GatewayError, target: ProviderTarget): GatewayError {
     ...(err.upstreamStatus !== undefined ? { upstreamStatus: err.upstreamStatus } : {}),
     ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
   });
+}
+
+function definedOnly(t: Partial<UpstreamTimeouts>): Partial<UpstreamTimeouts> {
+  const out: Partial<UpstreamTimeouts> = {};
+  if (t.connectMs !== undefined) out.connectMs = t.connectMs;
+  if (t.firstByteMs !== undefined) out.firstByteMs = t.firstByteMs;
+  if (t.idleMs !== undefined) out.idleMs = t.idleMs;
+  return out;
 }

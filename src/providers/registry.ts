@@ -12,8 +12,8 @@ export const adapters = {
   anthropic: anthropicAdapter,
   gemini: geminiAdapter,
   demo: demoAdapter,
-} satisfies Partial<Record<ProviderKind, ProviderAdapter>> as Partial<Record<ProviderKind, ProviderAdapter>>;
+} satisfies Record<ProviderKind, ProviderAdapter>;
 
-export function adapterFor(kind: ProviderKind): ProviderAdapter | undefined {
+export function adapterFor(kind: ProviderKind): ProviderAdapter {
   return adapters[kind];
 }

@@ -4,8 +4,10 @@ import { createGraphQLHttpHandler } from "./graphql/http.js";
 import type { BuiltSchemas } from "./graphql/schema.js";
 import { attachGraphQLWs } from "./graphql/ws.js";
 import { sendJson } from "./http-util.js";
+import { serveMetrics } from "./metrics.js";
 import { createRestHandler } from "./rest/index.js";
 import type { Services } from "./services.js";
+import { createUiHandler } from "./ui.js";
 
 export interface HttpApp {
   server: Server;
@@ -19,6 +21,7 @@ export interface HttpApp {
 export async function createHttpApp(schemas: BuiltSchemas, services: Services, log: Logger): Promise<HttpApp> {
   const graphql = await createGraphQLHttpHandler(schemas.subgraph, services, log);
   const rest = createRestHandler(services, log);
+  const ui = createUiHandler();
   let ready = true;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -31,7 +34,9 @@ export async function createHttpApp(schemas: BuiltSchemas, services: Services, l
       return sendJson(res, 405, { errors: [{ message: "use POST (or GET for queries)", extensions: { code: "BAD_REQUEST" } }] }, { allow: "GET, POST" });
     }
     if (path.startsWith("/v1/")) return rest.handle(req, res, path);
+    if (path === "/ui" || path.startsWith("/ui/")) return ui.handle(req, res, path);
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+    if (path === "/metrics") return serveMetrics(req, res, services);
     if (path === "/readyz") {
       if (!ready) return sendJson(res, 503, { status: "shutting down" });
       try {

@@ -33,6 +33,8 @@ export interface NeutralScenario extends SseWireOptions {
   errorAfter?: number;
   streamError?: { retryable: boolean; message: string };
   dieAfter?: number;
+  /** After n text/argument deltas, end the body cleanly without the provider's end-of-stream marker. */
+  truncateAfter?: number;
   delayMs?: number;
   itlMs?: number;
   /** HTTP error status, with `errorMessage` as the provider's message in its own error JSON. */
@@ -57,6 +59,7 @@ export interface FakeLike<S> {
   readonly aborted: number;
   readonly active: number;
   setScenario(s: S): void;
+  enqueue(...s: S[]): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -68,6 +71,8 @@ export interface FakeHandle {
   readonly aborted: number;
   readonly active: number;
   setScenario(s: NeutralScenario): void;
+  /** One-shot scenarios for the next requests, in order, before the default one. */
+  enqueue(...s: NeutralScenario[]): void;
   reset(): void;
   close(): Promise<void>;
   waitFor(predicate: (f: FakeHandle) => boolean, timeoutMs?: number): Promise<void>;
@@ -83,7 +88,17 @@ export interface ProviderEntry {
   target(fakeUrl: string, apiKey: string): ProviderTarget;
   /** Asserts the request went out in the provider's wire shape; `req` is what the suite sent. */
   expectRequest(r: RecordedRequest, req: ChatRequest, apiKey: string): void;
+  // Where a provider legitimately differs, the entry says so here; tests never branch on `name`.
+  /** Whether a recorded request asked for a stream. Default: `"stream": true` in the body. */
+  isStreamRequest?(r: RecordedRequest): boolean;
+  /** Tool-call arguments arrive in many fragments. Default true; false: each call comes whole in one chunk. */
+  streamsToolArguments?: boolean;
+  /** The HTTP status a wrong API key gets. Default 401. */
+  wrongKeyStatus?: number;
 }
+
+export const isStreamRequest = (entry: ProviderEntry, r: RecordedRequest): boolean =>
+  entry.isStreamRequest ? entry.isStreamRequest(r) : r.body?.["stream"] === true;
 
 export function neutralFake<S>(fake: FakeLike<S>, translate: (n: NeutralScenario) => S): FakeHandle {
   const handle: FakeHandle = {
@@ -100,6 +115,7 @@ export function neutralFake<S>(fake: FakeLike<S>, translate: (n: NeutralScenario
       return fake.active;
     },
     setScenario: (s) => fake.setScenario(translate(s)),
+    enqueue: (...s) => fake.enqueue(...s.map(translate)),
     reset: () => fake.reset(),
     close: () => fake.close(),
     waitFor: (predicate, timeoutMs = 2000) => waitUntil(() => predicate(handle), timeoutMs, "contract fake"),

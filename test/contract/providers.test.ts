@@ -2,48 +2,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/domain/errors.js";
 import { anthropicAdapter } from "../../src/providers/anthropic/index.js";
 import type { ProviderTarget } from "../../src/providers/contract.js";
+import { geminiAdapter } from "../../src/providers/gemini/index.js";
 import { UpstreamClient } from "../../src/providers/http.js";
 import { openaiAdapter } from "../../src/providers/openai/index.js";
 import { startFakeAnthropic } from "../fakes/anthropic.js";
-import type { Scenario as AnthropicScenario } from "../fakes/anthropic.js";
+import { startFakeGemini } from "../fakes/gemini.js";
 import { startFakeOpenAI } from "../fakes/openai.js";
-import type { Scenario as OpenAIScenario } from "../fakes/openai.js";
-import { chat, closedPort, drain, expectGatewayError, neutralFake, runStream } from "./harness.js";
-import type { FakeHandle, NeutralScenario, ProviderEntry } from "./harness.js";
+import { chat, closedPort, drain, expectGatewayError, isStreamRequest, neutralFake, runStream } from "./harness.js";
+import type { FakeHandle, ProviderEntry } from "./harness.js";
+import { toAnthropic, toGemini, toOpenAI } from "./scenarios.js";
 
 // Long enough (>= 8 chars) that http.ts scrubs it from any error that echoes it.
 const KEY = "sk-contract-0123456789abcdef";
-
-function wireCommon(n: NeutralScenario) {
-  const { content, tokens, toolCalls, argChunkSize, comments, errorAfter, dieAfter, delayMs, itlMs, status, headers, hang } = n;
-  const { crlf, splitBytes, splitDelayMs } = n;
-  const picked = { content, tokens, toolCalls, argChunkSize, comments, errorAfter, dieAfter, delayMs, itlMs, status, headers, hang, crlf, splitBytes, splitDelayMs };
-  return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
-}
-
-const OPENAI_FINISH = { STOP: "stop", LENGTH: "length", CONTENT_FILTER: "content_filter" } as const;
-function toOpenAI(n: NeutralScenario): OpenAIScenario {
-  return {
-    ...wireCommon(n),
-    ...(n.finish ? { finishReason: OPENAI_FINISH[n.finish] } : {}),
-    ...(n.usage ? { usage: { promptTokens: n.usage.input, completionTokens: n.usage.output, cachedTokens: n.usage.cached ?? 0 } } : {}),
-    ...(n.streamError ? { streamError: { type: n.streamError.retryable ? "server_error" : "invalid_request_error", message: n.streamError.message } } : {}),
-    ...(n.errorMessage ? { errorBody: { message: n.errorMessage } } : {}),
-  };
-}
-
-const ANTHROPIC_FINISH = { STOP: "end_turn", LENGTH: "max_tokens", CONTENT_FILTER: "refusal" } as const;
-function toAnthropic(n: NeutralScenario): AnthropicScenario {
-  const u = n.usage;
-  return {
-    ...wireCommon(n),
-    ...(n.finish ? { finishReason: ANTHROPIC_FINISH[n.finish] } : {}),
-    // Anthropic reports cache reads beside, not inside, input_tokens.
-    ...(u ? { usage: { inputTokens: u.input - (u.cached ?? 0), cacheReadTokens: u.cached ?? 0, outputTokens: u.output } } : {}),
-    ...(n.streamError ? { streamError: { type: n.streamError.retryable ? "overloaded_error" : "invalid_request_error", message: n.streamError.message } } : {}),
-    ...(n.errorMessage ? { errorBody: { message: n.errorMessage } } : {}),
-  };
-}
 
 const target = (t: Omit<ProviderTarget, "headers" | "apiKey">, apiKey: string): ProviderTarget => ({ headers: {}, apiKey, ...t });
 const startOpenAI = async (apiKey: string): Promise<FakeHandle> => neutralFake(await startFakeOpenAI({ apiKey }), toOpenAI);
@@ -100,13 +70,33 @@ const entries: ProviderEntry[] = [
       expect(r.body).toMatchObject({ model: "claude-sonnet-4-5", max_tokens: req.maxTokens });
     },
   },
+  {
+    name: "gemini",
+    adapter: geminiAdapter,
+    startFake: async (apiKey) => neutralFake(await startFakeGemini({ apiKey }), toGemini),
+    target: (url, key) => target({ provider: "gemini", kind: "gemini", baseUrl: url, upstreamModel: "gemini-2.5-flash" }, key),
+    expectRequest(r, req, key) {
+      expect(r.path).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent");
+      expect(r.headers["x-goog-api-key"]).toBe(key);
+      expect(r.query ?? "").not.toContain("key=");
+      expect(r.body).toMatchObject({ contents: [{ role: "user", parts: [{ text: "Say hello." }] }], generationConfig: { maxOutputTokens: req.maxTokens } });
+      expect(r.body).not.toHaveProperty("model");
+    },
+    // The method in the URL decides: `:streamGenerateContent?alt=sse` streams, `:generateContent` does not.
+    isStreamRequest: (r) => r.path.endsWith(":streamGenerateContent") && new URLSearchParams(r.query).get("alt") === "sse",
+    streamsToolArguments: false,
+    // Google answers a wrong key with 400 INVALID_ARGUMENT / API_KEY_INVALID, not 401.
+    wrongKeyStatus: 400,
+  },
 ];
 
 const MULTIBYTE = "Grüße aus Köln — 世界 👋🏽 naïve café, ünïcödé ✓ done.";
 const ARGS = { city: "São Paulo", units: "metric", days: [1, 2, 3], note: "quote \" and \\ backslash — 東京" };
 
 describe.each(entries)("provider contract: $name", (entry) => {
-  const client = new UpstreamClient({ firstByteMs: 2_000, idleMs: 2_000 });
+  // Generous: 1-byte TCP writes on a busy 2-core machine can take seconds to reach the first token.
+  // The timeout tests use a client of their own with a short limit.
+  const client = new UpstreamClient({ firstByteMs: 15_000, idleMs: 15_000 });
   let fake: FakeHandle;
   const t = (): ProviderTarget => entry.target(fake.url, KEY);
 
@@ -126,7 +116,7 @@ describe.each(entries)("provider contract: $name", (entry) => {
     const r = fake.requests[0];
     if (!r) throw new Error("no request recorded");
     expect(r.method).toBe("POST");
-    expect(r.body?.["stream"]).toBe(true);
+    expect(isStreamRequest(entry, r)).toBe(true);
     entry.expectRequest(r, req, KEY);
   });
 
@@ -168,9 +158,10 @@ describe.each(entries)("provider contract: $name", (entry) => {
       { id: "call_a", name: "get_weather", arguments: JSON.stringify(ARGS) },
       { id: "call_b", name: "get_time", arguments: JSON.stringify({ tz: "Europe/Berlin" }) },
     ]);
-    const indices = new Set(run.chunks.flatMap((c) => (c.type === "tool_call" ? [c.index] : [])));
-    expect([...indices]).toEqual([0, 1]);
-    expect(run.chunks.filter((c) => c.type === "tool_call").length).toBeGreaterThan(20);
+    const callChunks = run.chunks.filter((c) => c.type === "tool_call");
+    expect([...new Set(callChunks.map((c) => c.index))]).toEqual([0, 1]);
+    if (entry.streamsToolArguments ?? true) expect(callChunks.length).toBeGreaterThan(20);
+    else expect(callChunks.map((c) => c.argumentsDelta)).toEqual([JSON.stringify(ARGS), JSON.stringify({ tz: "Europe/Berlin" })]);
     expect(run.result.finishReason).toBe("TOOL_CALLS");
   });
 
@@ -198,7 +189,9 @@ describe.each(entries)("provider contract: $name", (entry) => {
     expect(done.toolCalls).toEqual([{ id: "call_x", name: "lookup", arguments: JSON.stringify(ARGS) }]);
     expect(done.finishReason).toBe("TOOL_CALLS");
     expect(done.model).toBeTruthy();
-    expect(fake.requests[0]?.body?.["stream"]).not.toBe(true);
+    const r = fake.requests[0];
+    if (!r) throw new Error("no request recorded");
+    expect(isStreamRequest(entry, r)).toBe(false);
   });
 
   it.each([
@@ -241,7 +234,7 @@ describe.each(entries)("provider contract: $name", (entry) => {
     fake.reset();
     const wrong = "sk-wrong-key-9876543210";
     const real = await expectGatewayError(() => client.complete(entry.adapter, chat(), entry.target(fake.url, wrong), new AbortController().signal));
-    expect(real.error).toMatchObject({ code: ErrorCode.UPSTREAM_ERROR, retryable: false, upstreamStatus: 401 });
+    expect(real.error).toMatchObject({ code: ErrorCode.UPSTREAM_ERROR, retryable: false, upstreamStatus: entry.wrongKeyStatus ?? 401 });
     expect(real.error.message).not.toContain(wrong);
     expect(JSON.stringify(real.error.details)).not.toContain(wrong);
   });
@@ -260,6 +253,17 @@ describe.each(entries)("provider contract: $name", (entry) => {
     const { error, chunks } = await expectGatewayError((on) => drain(client.stream(entry.adapter, chat(), t(), new AbortController().signal), on));
     expect(error).toMatchObject({ code: ErrorCode.UPSTREAM_ERROR, retryable: true });
     expect(chunks.filter((c) => c.type === "finish")).toEqual([]);
+  });
+
+  it("fails retryably when the body ends cleanly before the end-of-stream marker", async () => {
+    fake.setScenario({ tokens: ["a ", "b ", "c ", "d"], truncateAfter: 2 });
+    const { error, chunks } = await expectGatewayError((on) => drain(client.stream(entry.adapter, chat(), t(), new AbortController().signal), on));
+    expect(error).toMatchObject({ code: ErrorCode.UPSTREAM_ERROR, retryable: true });
+    expect(error.message).toContain("ended before completion");
+    expect(chunks.map((c) => (c.type === "text" ? c.text : "")).join("")).toBe("a b ");
+    expect(chunks.filter((c) => c.type === "finish")).toEqual([]);
+    // The fake closed the response itself: this is a clean end, not a reset.
+    expect(fake.aborted).toBe(0);
   });
 
   it("times out an upstream that never answers", async () => {

@@ -52,6 +52,8 @@ export interface Scenario extends SseWireOptions {
   streamError?: Partial<AnthropicErrorObject>;
   /** Before the n-th content_block_delta (stream) or before answering (non-stream), destroy the socket. */
   dieAfter?: number;
+  /** Before the n-th content_block_delta, end the response cleanly: no message_delta, no message_stop. */
+  truncateAfter?: number;
   /** Before response headers. */
   delayMs?: number;
   /** Between deltas. */
@@ -336,6 +338,10 @@ export class FakeAnthropic {
       if (hit(s.dieAfter, sent)) {
         onKill();
         await w.kill();
+        return false;
+      }
+      if (hit(s.truncateAfter, sent)) {
+        await w.end();
         return false;
       }
       if (s.itlMs && sent > 0) {

@@ -16,7 +16,10 @@ export type FinishReason =
 export interface GoogleErrorObject { code: number; message: string; status: string; details?: Json[] }
 
 export interface FakeToolCall {
-  /** Ignored: the Gemini API sends calls without ids. Kept so scenarios can be shared with the OpenAI fake. */
+  /**
+   * Sent as `functionCall.id` only when set: the field is in Google's schema, but the Gemini API
+   * leaves it out in practice (Vertex and the Live API fill it), so by default calls carry no id.
+   */
   id?: string;
   name: string;
   /** `functionCall.args` is always an object on the wire; strings must hold a JSON object. */
@@ -57,6 +60,8 @@ export interface Scenario extends SseWireOptions {
   streamError?: Partial<GoogleErrorObject>;
   /** After n chunks (stream) or before answering (non-stream), destroy the socket. */
   dieAfter?: number;
+  /** After n chunks, end the response cleanly without any chunk carrying a finishReason. */
+  truncateAfter?: number;
   /** Before response headers. */
   delayMs?: number;
   /** Between chunks. */
@@ -78,8 +83,8 @@ export type ScenarioSource = Scenario | ((req: ReceivedRequest) => Scenario);
 export interface ReceivedRequest {
   method: string;
   path: string;
-  /** Path plus query string, as received (tests check that no key leaks into it). */
-  url: string;
+  /** The query string without `?` (`alt=sse`); tests check that no key leaks into it. */
+  query: string;
   headers: IncomingHttpHeaders;
   body: Json | null;
   rawBody: string;
@@ -103,6 +108,7 @@ export function scenarioHeader(s: Scenario): Record<string, string> {
 
 const STATUS_ERRORS: Record<number, Omit<GoogleErrorObject, "code">> = {
   400: { message: "Request contains an invalid argument.", status: "INVALID_ARGUMENT" },
+  401: { message: "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.", status: "UNAUTHENTICATED" },
   403: { message: "The caller does not have permission", status: "PERMISSION_DENIED" },
   404: { message: "Requested entity was not found.", status: "NOT_FOUND" },
   429: {
@@ -145,7 +151,7 @@ function planAnswer(s: Scenario, model: string): Answer {
     const args: unknown = typeof t.arguments === "string" ? JSON.parse(t.arguments) : t.arguments;
     if (!isRecord(args)) throw new Error(`fake-gemini: tool call ${t.name} arguments must be a JSON object`);
     // Thinking models sign the first call of a step; clients must replay the signature.
-    return [{ functionCall: { name: t.name, args }, ...(i === 0 ? { thoughtSignature: randomBytes(48).toString("base64") } : {}) }];
+    return [{ functionCall: { ...(t.id ? { id: t.id } : {}), name: t.name, args }, ...(i === 0 ? { thoughtSignature: randomBytes(48).toString("base64") } : {}) }];
   });
   const content = s.content ?? (calls.length > 0 ? "" : DEFAULT_CONTENT);
   const text = (s.tokens ?? splitWords(content)).map((t) => [{ text: t }]);
@@ -254,12 +260,11 @@ export class FakeGemini {
     });
     const read = await readJsonBody(req);
     if (read === null) return;
-    const url = req.url ?? "/";
-    const [path = "/", search = ""] = url.split("?");
-    const query = new URLSearchParams(search);
+    const [path = "/", query = ""] = (req.url ?? "/").split("?", 2);
+    const params = new URLSearchParams(query);
     const method = req.method ?? "GET";
     const route = method === "POST" ? ROUTE.exec(path) : null;
-    const received: ReceivedRequest = { method, path, url, headers: req.headers, ...read, scenario: {} };
+    const received: ReceivedRequest = { method, path, query, headers: req.headers, ...read, scenario: {} };
     try {
       received.scenario = this.resolveScenario(req, received, route !== null);
     } catch (e) {
@@ -268,7 +273,7 @@ export class FakeGemini {
     const { scenario, body } = received;
     this.requests.push(received);
     state.stream = route?.[2] === "streamGenerateContent";
-    const auth = this.checkAuth(req.headers["x-goog-api-key"] ?? query.get("key") ?? undefined);
+    const auth = this.checkAuth(req.headers["x-goog-api-key"] ?? params.get("key") ?? undefined);
     if (auth) return sendGoogle(res, auth.error.code, auth, scenario.headers);
     const model = decodeURIComponent(route?.[1] ?? "");
     if (!route) return sendBody(res, 404, `<!DOCTYPE html><title>Error 404 (Not Found)!!1</title><p>The requested URL <code>${path}</code> was not found on this server.`);
@@ -295,7 +300,7 @@ export class FakeGemini {
     const answer = planAnswer(scenario, model);
     if (!state.stream) return sendGoogle(res, 200, responseBody(scenario, body, answer), scenario.headers);
     // Without alt=sse Google streams one JSON array; nobody should rely on it, so it comes whole.
-    if (query.get("alt") !== "sse") return sendGoogle(res, 200, [responseBody(scenario, body, answer)], scenario.headers);
+    if (params.get("alt") !== "sse") return sendGoogle(res, 200, [responseBody(scenario, body, answer)], scenario.headers);
     this.active++;
     try {
       await this.stream(res, scenario, body, answer, ac.signal, () => (state.selfKilled = true));
@@ -333,7 +338,7 @@ export class FakeGemini {
     }
     const n = a.events.length;
     // With a fault planned (even past the end) no chunk carries a finishReason.
-    const finishes = s.errorAfter === undefined && s.dieAfter === undefined;
+    const finishes = s.errorAfter === undefined && s.dieAfter === undefined && s.truncateAfter === undefined;
     for (let i = 0; i <= n; i++) {
       const hit = (k: number | undefined): boolean => k !== undefined && Math.min(k, n) === i;
       if (hit(s.errorAfter)) {
@@ -344,6 +349,7 @@ export class FakeGemini {
         onKill();
         return w.kill();
       }
+      if (hit(s.truncateAfter)) return w.end();
       const parts = a.events[i] ?? (n === 0 ? [{ text: "" }] : undefined);
       if (parts === undefined) break;
       if (s.itlMs && i > 0) {

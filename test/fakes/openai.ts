@@ -53,6 +53,8 @@ export interface Scenario extends SseWireOptions {
   streamError?: Partial<OpenAIErrorObject>;
   /** After n deltas (stream) or before answering (non-stream), destroy the socket. */
   dieAfter?: number;
+  /** After n deltas, end the response cleanly with neither a finish_reason nor `[DONE]`. */
+  truncateAfter?: number;
   /** Before response headers. */
   delayMs?: number;
   /** Between deltas. */
@@ -363,6 +365,7 @@ export class FakeOpenAI {
         onKill();
         return w.kill();
       }
+      if (hit(s.truncateAfter)) return w.end();
       const delta = deltas[i];
       if (delta === undefined) break;
       if (s.itlMs && i > 0) {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { inject } from "vitest";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 
@@ -22,6 +22,8 @@ export interface TestAppOptions {
   /** Join an existing app's database (Postgres only): a second gateway instance. */
   shareWith?: TestApp;
   adminKey?: string;
+  /** Instead of the silent test logger (to read what the gateway logs). */
+  logger?: Logger;
 }
 
 let template: Blob | undefined;
@@ -50,7 +52,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const dbSchema = config.databaseUrl ? (opts.shareWith?.dbSchema ?? `t_${randomBytes(6).toString("hex")}`) : undefined;
   const app = await createApp({
     config,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     db: config.databaseUrl ? { schema: dbSchema!, poolSize: 4 } : { pgliteTemplate: pgliteTemplate() },
   });
   const { url } = await app.listen(0, "127.0.0.1");

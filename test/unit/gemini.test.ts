@@ -170,11 +170,12 @@ describe("gemini response parsing", () => {
   it("turns function calls into tool calls with synthesized ids", () => {
     const r = parse({
       candidates: [{
-        content: { parts: [{ functionCall: { name: "a", args: { x: 1 } }, thoughtSignature: "c2ln" }, { functionCall: { name: "b" } }], role: "model" },
+        content: { parts: [{ functionCall: { name: "a", args: { x: 1 } }, thoughtSignature: "c2ln" }, { functionCall: { name: "b" } }, { functionCall: { id: "fc-7", name: "c", args: {} } }], role: "model" },
         finishReason: "STOP",
       }],
     });
-    expect(r.toolCalls).toEqual([{ id: "call_0", name: "a", arguments: '{"x":1}' }, { id: "call_1", name: "b", arguments: "{}" }]);
+    // An id from upstream (Vertex, Live API) is kept; the Gemini API sends none.
+    expect(r.toolCalls).toEqual([{ id: "call_0", name: "a", arguments: '{"x":1}' }, { id: "call_1", name: "b", arguments: "{}" }, { id: "fc-7", name: "c", arguments: "{}" }]);
     expect(r.finishReason).toBe("TOOL_CALLS");
     expect(r.usage).toBeUndefined();
   });
@@ -343,7 +344,7 @@ describe("gemini adapter against the fake upstream", () => {
       model: "gemini-2.5-flash",
     });
     const seen = fake.requests[0];
-    expect(seen?.url).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+    expect(seen).toMatchObject({ path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent", query: "alt=sse" });
     expect(seen?.headers["x-goog-api-key"]).toBe(KEY);
     expect(seen?.body).toEqual({ systemInstruction: { parts: [{ text: "Be nice." }] }, contents: [{ role: "user", parts: [{ text: "Hallo!" }] }] });
   });
@@ -353,7 +354,7 @@ describe("gemini adapter against the fake upstream", () => {
     expect(await client.complete(geminiAdapter, hello, live({ content: "Hi there", usage: { promptTokens: 4, completionTokens: 2 } }), ac.signal)).toEqual({
       content: "Hi there", toolCalls: [], finishReason: "STOP", usage: { inputTokens: 4, outputTokens: 2 }, model: "gemini-2.5-flash",
     });
-    expect(fake.requests[0]?.url).toBe("/v1beta/models/gemini-2.5-flash:generateContent");
+    expect(fake.requests[0]).toMatchObject({ path: "/v1beta/models/gemini-2.5-flash:generateContent", query: "" });
     const blocked = { blockReason: "SAFETY", usage: { promptTokens: 6 } };
     expect(await client.complete(geminiAdapter, hello, live(blocked), ac.signal)).toMatchObject({ content: "", finishReason: "CONTENT_FILTER", usage: { inputTokens: 6 } });
     expect(accumulate(await stream(hello, live(blocked)))).toMatchObject({ content: "", finishReason: "CONTENT_FILTER" });

@@ -1,18 +1,38 @@
 import type { Logger } from "pino";
-import type { Database } from "../../db/client.js";
-import { usageRecords } from "../../db/schema.js";
+import type { Db, Database } from "../../db/client.js";
+import { requestBodies, usageRecords } from "../../db/schema.js";
+import type { ChatRequest } from "../../domain/chat.js";
+import { applyRollups, rollupDeltas } from "../observability/rollups.js";
 
-export type UsageRecord = typeof usageRecords.$inferInsert;
+type UsageRow = typeof usageRecords.$inferInsert;
+
+/**
+ * One request's usage record as the gateway builds it. `request` (as sent upstream, i.e. after
+ * redaction) and `response` (the text the client received, after output transforms) travel with it;
+ * the writer keeps them only where body logging is on and drops them otherwise.
+ */
+export interface UsageRecord extends UsageRow {
+  request?: ChatRequest | undefined;
+  response?: string | undefined;
+}
 
 export interface UsageWriterOptions {
   flushIntervalMs: number;
   batchSize: number;
+  /** Whether bodies are stored for a request of this team. Absent: never. */
+  bodies?: ((teamId: string | null) => boolean) | undefined;
+  /**
+   * Called when an insert found no partition for some rows' days (Postgres, see retention.ts);
+   * it creates them and the batch is retried at once.
+   */
+  ensurePartitions?: ((days: Date[]) => Promise<void>) | undefined;
 }
 
 /**
- * Usage records are queued in memory and inserted in batches, off the request path.
- * A failed insert keeps its batch at the front of the queue and retries with backoff;
- * `close()` flushes everything before the database closes.
+ * Usage records are queued in memory and inserted in batches, off the request path. Each batch is
+ * one transaction: the raw rows, their bodies, and the rollups computed from exactly the rows that
+ * insert created (a retried batch adds nothing twice). A failed batch stays at the front of the
+ * queue and is retried with backoff; `close()` flushes everything before the database closes.
  */
 export class UsageWriter {
   private queue: UsageRecord[] = [];
@@ -31,9 +51,18 @@ export class UsageWriter {
     return this.queue.length;
   }
 
+  /** Consecutive failed batch writes (0 when healthy). */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
   add(record: UsageRecord): void {
+    if (record.request !== undefined && !this.opts.bodies?.(record.teamId ?? null)) {
+      record.request = undefined;
+      record.response = undefined;
+    }
     this.queue.push(record);
-    if (this.queue.length >= this.opts.batchSize) void this.flush();
+    if (this.queue.length >= this.opts.batchSize) void this.flush().catch(() => undefined);
     else this.schedule();
   }
 
@@ -78,7 +107,7 @@ export class UsageWriter {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.opts.batchSize);
       try {
-        await this.db.db.insert(usageRecords).values(batch).onConflictDoNothing();
+        await this.writeBatch(batch);
         this.queue.splice(0, batch.length);
         this.failures = 0;
       } catch (err) {
@@ -89,4 +118,51 @@ export class UsageWriter {
       }
     }
   }
+
+  private async writeBatch(batch: UsageRecord[]): Promise<void> {
+    try {
+      await this.db.db.transaction((tx) => writeRecords(tx as unknown as Db, batch));
+    } catch (err) {
+      if (!this.opts.ensurePartitions || !isMissingPartition(err)) throw err;
+      const days = new Set(batch.map((r) => Math.floor(r.createdAt.getTime() / 86_400_000)));
+      await this.opts.ensurePartitions([...days].map((d) => new Date(d * 86_400_000)));
+      await this.db.db.transaction((tx) => writeRecords(tx as unknown as Db, batch));
+    }
+  }
+}
+
+const CHUNK = 1000;
+
+/** Raw rows, bodies and rollups of one batch, inside the caller's transaction. */
+export async function writeRecords(tx: Db, batch: readonly UsageRecord[]): Promise<void> {
+  const inserted = new Set<string>();
+  for (let i = 0; i < batch.length; i += CHUNK) {
+    const rows = batch.slice(i, i + CHUNK).map(toRow);
+    const ids = await tx.insert(usageRecords).values(rows).onConflictDoNothing().returning({ id: usageRecords.id });
+    for (const r of ids) inserted.add(r.id);
+  }
+  const fresh = inserted.size === batch.length ? batch : batch.filter((r) => inserted.has(r.id));
+  const bodies = fresh.filter((r) => r.request !== undefined);
+  for (let i = 0; i < bodies.length; i += CHUNK) {
+    await tx
+      .insert(requestBodies)
+      .values(bodies.slice(i, i + CHUNK).map((r) => ({ id: r.id, createdAt: r.createdAt, userId: r.userId ?? null, request: r.request, response: r.response ?? null })))
+      .onConflictDoNothing();
+  }
+  if (fresh.length > 0) await applyRollups(tx, rollupDeltas(fresh));
+}
+
+function toRow(r: UsageRecord): UsageRow {
+  if (r.request === undefined && r.response === undefined) return r;
+  const { request: _request, response: _response, ...row } = r;
+  return row;
+}
+
+/** Postgres 23514 "no partition of relation … found for row" (drizzle wraps driver errors in `cause`). */
+function isMissingPartition(err: unknown): boolean {
+  for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const x = e as { code?: unknown; message?: unknown };
+    if (x.code === "23514" && typeof x.message === "string" && x.message.includes("no partition")) return true;
+  }
+  return false;
 }

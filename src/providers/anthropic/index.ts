@@ -1,7 +1,7 @@
 import type { ChatChunk, ChatResult, ToolCall } from "../../domain/chat.js";
 import { ErrorCode, GatewayError } from "../../domain/errors.js";
 import type { ProviderAdapter, ProviderTarget, SseEvent, StreamDecoder } from "../contract.js";
-import { streamError, upstreamError } from "../errors.js";
+import { streamError, truncated, upstreamError } from "../errors.js";
 import { buildBody, mapStop, mapUsage, unsupportedReason } from "./map.js";
 import { Message, STREAM_EVENT_TYPES, StreamEvent, type WireUsage } from "./wire.js";
 
@@ -39,8 +39,14 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private usage: WireUsage = {};
   private readonly tools = new Map<number, OpenTool>();
   private modelSent = false;
+  /** message_stop, or at least a stop_reason: without either the stream was cut. */
+  private finished = false;
 
   constructor(private readonly target: ProviderTarget) {}
+
+  end(): void {
+    if (!this.finished) throw truncated(this.target);
+  }
 
   onEvent(ev: SseEvent): ChatChunk[] {
     if (ev.data === "") return [];
@@ -52,6 +58,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     }
     const type = typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined;
     if (typeof type !== "string") throw invalid(this.target, "stream event without type");
+    if (type === "message_stop") this.finished = true;
     // ping, message_stop and event types Anthropic adds later carry nothing we map.
     if (!STREAM_EVENT_TYPES.has(type)) return [];
     const parsed = StreamEvent.safeParse(json);
@@ -103,7 +110,10 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       }
       case "message_delta": {
         const reason = e.delta?.stop_reason;
-        if (reason) out.push({ type: "finish", reason: mapStop(reason), raw: reason });
+        if (reason) {
+          this.finished = true;
+          out.push({ type: "finish", reason: mapStop(reason), raw: reason });
+        }
         // Counts here are cumulative totals, so they replace what message_start said.
         if (e.usage) this.mergeUsage(e.usage, out);
         break;

@@ -1,7 +1,7 @@
 import type { ChatChunk, ChatResult } from "../../domain/chat.js";
 import { ErrorCode, GatewayError, badInput } from "../../domain/errors.js";
 import type { ProviderAdapter, ProviderTarget, SseEvent, StreamDecoder } from "../contract.js";
-import { isRetryableStatus, streamError, upstreamError } from "../errors.js";
+import { isRetryableStatus, streamError, truncated, upstreamError } from "../errors.js";
 import { buildBody, mapFinish, mapUsage, readParts } from "./map.js";
 import { ErrorBody, GenerateContentResponse, StreamChunk } from "./wire.js";
 import type { GoogleError } from "./wire.js";
@@ -53,10 +53,15 @@ function retryDelayMs(e: GoogleError): number | undefined {
 export class GeminiStreamDecoder implements StreamDecoder {
   private modelSent = false;
   private calls = 0;
+  /** Gemini has no terminal event: the chunk carrying finishReason (or a prompt block) is the end marker. */
   private finished = false;
   private lastUsage = "";
 
   constructor(private readonly target: ProviderTarget) {}
+
+  end(): void {
+    if (!this.finished) throw truncated(this.target);
+  }
 
   onEvent(ev: SseEvent): ChatChunk[] {
     if (ev.data.trim() === "") return [];

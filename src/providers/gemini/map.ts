@@ -15,7 +15,7 @@ import type {
 /**
  * Gemini 3 rejects a replayed functionCall part without the `thoughtSignature` it was issued with
  * (400 "missing a thought_signature"). Our ToolCall has nowhere to keep the real one, so we send the
- * sentinel Google documents for history that did not come from this model; older models ignore it.
+ * sentinel Google documents for history that did not come from this model (only Gemini 3 validates).
  */
 export const SKIP_THOUGHT_SIGNATURE = "skip_thought_signature_validator";
 
@@ -48,6 +48,7 @@ function build(req: ChatRequest, target: ProviderTarget): GenerateContentRequest
   for (const m of req.messages) {
     switch (m.role) {
       case "system": {
+        // Gemini has a single systemInstruction: system messages from anywhere are gathered there, in order.
         if (hasImage(m)) throw new Unsupported("system messages can only carry text on Gemini");
         const text = messageText(m);
         if (text) system.push({ text });

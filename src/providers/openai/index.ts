@@ -1,7 +1,7 @@
 import type { ChatChunk, ChatResult } from "../../domain/chat.js";
 import { ErrorCode, GatewayError } from "../../domain/errors.js";
 import type { ProviderAdapter, ProviderTarget, SseEvent, StreamDecoder } from "../contract.js";
-import { streamError, upstreamError } from "../errors.js";
+import { streamError, truncated, upstreamError } from "../errors.js";
 import { buildBody, mapFinish, mapUsage } from "./map.js";
 import { ChatCompletion, ChatCompletionChunk } from "./wire.js";
 
@@ -30,11 +30,17 @@ function invalid(target: ProviderTarget, what: string): GatewayError {
 
 class OpenAIStreamDecoder implements StreamDecoder {
   private modelSent = false;
+  /** `[DONE]` or a finish_reason: some compatible servers omit one of the two, none omits both. */
+  private finished = false;
   constructor(private readonly target: ProviderTarget) {}
 
   onEvent(ev: SseEvent): ChatChunk[] {
     const data = ev.data;
-    if (data === "[DONE]" || data === "") return [];
+    if (data === "[DONE]") {
+      this.finished = true;
+      return [];
+    }
+    if (data === "") return [];
     let json: unknown;
     try {
       json = JSON.parse(data);
@@ -64,10 +70,17 @@ class OpenAIStreamDecoder implements StreamDecoder {
           argumentsDelta: tc.function?.arguments ?? "",
         });
       }
-      if (choice.finish_reason) out.push({ type: "finish", reason: mapFinish(choice.finish_reason), raw: choice.finish_reason });
+      if (choice.finish_reason) {
+        this.finished = true;
+        out.push({ type: "finish", reason: mapFinish(choice.finish_reason), raw: choice.finish_reason });
+      }
     }
     if (chunk.usage) out.push({ type: "usage", usage: mapUsage(chunk.usage) });
     return out;
+  }
+
+  end(): void {
+    if (!this.finished) throw truncated(this.target);
   }
 }
 

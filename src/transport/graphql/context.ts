@@ -7,6 +7,8 @@ export interface GqlContext {
   services: Services;
   /** Aborted when the HTTP client disconnects or the WebSocket closes. */
   signal?: AbortSignal | undefined;
+  /** W3C traceparent header of the HTTP request, when given. */
+  traceparent?: string | undefined;
 }
 
 export function requireAdmin(ctx: GqlContext): void {

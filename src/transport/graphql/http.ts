@@ -70,7 +70,7 @@ export async function createGraphQLHttpHandler(schema: GraphQLSchema, services: 
     const signal = clientGone(req, res);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "POST", headers, search, body },
-      context: async () => ({ principal, services, signal }),
+      context: async () => ({ principal, services, signal, traceparent: header(req.headers.traceparent) }),
     });
     const outHeaders: Record<string, string> = {};
     for (const [k, v] of result.headers) outHeaders[k] = v;
@@ -86,4 +86,8 @@ export async function createGraphQLHttpHandler(schema: GraphQLSchema, services: 
   }
 
   return { handle, stop: () => apollo.stop() };
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }

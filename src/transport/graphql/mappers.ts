@@ -71,7 +71,7 @@ export function toGqlCompletion(c: CoreCompletion): Completion {
     costUsd: microsToUsd(c.costMicroUsd),
     metrics: c.metrics,
     attempts: c.attempts.map((a) => ({ ...a, outcome: a.outcome as AttemptOutcome })),
-    guardrails: c.guardrails,
+    guardrails: { ...c.guardrails, findings: Object.entries(c.guardrails.findings).map(([type, count]) => ({ type, count })) },
   };
 }
 

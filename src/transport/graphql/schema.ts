@@ -9,6 +9,10 @@ import type { GqlContext } from "./context.js";
 import { CatalogueResolver } from "./resolvers/catalogue.js";
 import { CompletionResolver } from "./resolvers/completion.js";
 import { KeyResolver, UserEntityResolver } from "./resolvers/keys.js";
+import { GuardrailsResolver } from "./resolvers/guardrails.js";
+import { ObservabilityResolver, TeamUsageResolver, UserUsageResolver } from "./resolvers/observability.js";
+import { ModelHealthResolver, RoutingResolver } from "./resolvers/routing.js";
+import { PolicyResolver, TeamBudgetsResolver, UserBudgetsResolver } from "./resolvers/policy.js";
 import { DateTimeScalar } from "./types/scalars.js";
 import { Team, User } from "./types/keys.js";
 import { presentModel } from "./mappers.js";
@@ -31,7 +35,7 @@ export interface BuiltSchemas {
  */
 export async function buildSchemas(): Promise<BuiltSchemas> {
   const api = await buildSchema({
-    resolvers: [CompletionResolver, CatalogueResolver, KeyResolver, UserEntityResolver],
+    resolvers: [CompletionResolver, CatalogueResolver, KeyResolver, UserEntityResolver, RoutingResolver, ModelHealthResolver, ObservabilityResolver, UserUsageResolver, TeamUsageResolver, PolicyResolver, UserBudgetsResolver, TeamBudgetsResolver, GuardrailsResolver],
     orphanedTypes: [User, Team],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     // type-graphql requires a pubSub for subscriptions; ours use per-request `subscribe` generators instead.

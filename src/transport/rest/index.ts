@@ -81,7 +81,7 @@ export function createRestHandler(services: Services, log: Logger) {
       const principal = await services.keys.authenticate(bearer(req.headers.authorization));
       if (path === "/v1/chat/completions") {
         if (req.method !== "POST") throw new GatewayError(ErrorCode.NOT_FOUND, "use POST /v1/chat/completions");
-        return await chatCompletions(req, res, { principal, transport: "rest", signal: clientGone(req, res) });
+        return await chatCompletions(req, res, { principal, transport: "rest", signal: clientGone(req, res), traceparent: [req.headers.traceparent].flat()[0] });
       }
       if (path === "/v1/models" && req.method === "GET") {
         const data = services.catalogue

@@ -16,7 +16,7 @@ type Payload = { event: StreamEvent } | { error: GatewayError };
 function subscribeStream(input: CompletionInput, ctx: GqlContext): AsyncIterableIterator<Payload> {
   const controller = new AbortController();
   const source = ctx.services.gateway.stream(
-    { principal: ctx.principal, transport: "graphql", signal: controller.signal },
+    { principal: ctx.principal, transport: "graphql", signal: controller.signal, traceparent: ctx.traceparent },
     toChatRequest(input),
   );
   let finished = false;
@@ -55,7 +55,7 @@ function subscribeStream(input: CompletionInput, ctx: GqlContext): AsyncIterable
 export class CompletionResolver {
   @Mutation(() => Completion, { description: "Runs one completion and returns it whole." })
   async complete(@Arg("input", () => CompletionInput) input: CompletionInput, @Ctx() ctx: GqlContext): Promise<Completion> {
-    const c = await ctx.services.gateway.complete({ principal: ctx.principal, transport: "graphql", signal: ctx.signal }, toChatRequest(input));
+    const c = await ctx.services.gateway.complete({ principal: ctx.principal, transport: "graphql", signal: ctx.signal, traceparent: ctx.traceparent }, toChatRequest(input));
     return toGqlCompletion(c);
   }
 

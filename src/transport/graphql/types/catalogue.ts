@@ -18,6 +18,28 @@ export class ModelHealth {
 
   @Field(() => String, { nullable: true })
   reason!: string | null;
+
+  // Filled by the routing resolver (ModelHealthResolver) from this instance's breaker for the model.
+  @Field(() => Int, { description: "Failed attempts in a row on this instance (0 after a success)." })
+  consecutiveFailures?: number;
+
+  @Field(() => Float, { nullable: true, description: "Failure share of recent attempts on this instance." })
+  errorRate?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Recent time to first token (moving average of streamed answers), ms." })
+  ttftMs?: number | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: "While OPEN: when a trial request is let through." })
+  openUntil?: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: "Cooling down after a 429 until then (routing skips it)." })
+  cooldownUntil?: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  lastFailureAt?: Date | null;
+
+  @Field(() => String, { nullable: true })
+  lastError?: string | null;
 }
 
 @ObjectType()

@@ -198,6 +198,18 @@ export class GuardrailSummary {
 
   @Field(() => Float, { nullable: true })
   injectionScore!: number | null;
+
+  @Field(() => [GuardrailFindingCount], { description: "Types found (input and output) and how often; never the values." })
+  findings!: GuardrailFindingCount[];
+}
+
+@ObjectType()
+export class GuardrailFindingCount {
+  @Field(() => String, { description: "A PiiType name, or PROMPT_INJECTION." })
+  type!: string;
+
+  @Field(() => Int)
+  count!: number;
 }
 
 @ObjectType()

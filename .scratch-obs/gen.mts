@@ -1,0 +1,14 @@
+import { syntheticRecords } from "../test/helpers/usage-records.js";
+import { rollupDeltas } from "../src/core/observability/rollups.js";
+const D = 86400000; const base = Math.floor(Date.now()/D)*D - 10*D;
+const recs = syntheticRecords({ from: base, to: base + 3*D, count: 500, seed: 7 });
+const d = rollupDeltas(recs);
+const rows = d.principal.map(r => `('${r.grain}','${r.bucket.toISOString()}','${r.model}','${r.provider}','${r.status}','${r.userId}','${r.teamId}','${r.keyId}',${r.requests},${r.errors},${r.cancelled},${r.inputTokens},${r.outputTokens},${r.cachedInputTokens},${r.reasoningTokens},${r.costMicroUsd},${r.ttftCount},${r.ttftSumMs},${r.itlCount},${r.itlSumMs},${r.latencySumMs},'{${r.ttftHist}}','{${r.itlHist}}','{${r.latencyHist}}')`);
+console.log(`create temp table p (like usage_rollup_principal including all);`);
+console.log(`\\timing on`);
+const ins = (set: string) => `insert into p values ${rows.join(",")} on conflict (grain,bucket,user_id,team_id,key_id,model,provider,status) do update set ${set};`;
+const scal = ["requests","errors","cancelled","input_tokens","output_tokens","cached_input_tokens","reasoning_tokens","cost_micro_usd","ttft_count","ttft_sum_ms","itl_count","itl_sum_ms","latency_sum_ms"].map(c => `${c} = p.${c} + excluded.${c}`).join(", ");
+const hist = ["ttft_hist","itl_hist","latency_hist"].map(c => `${c} = array(select p.${c}[i] + excluded.${c}[i] from generate_series(1,96) i order by i)`).join(", ");
+console.log(ins(scal + ", " + hist));
+console.log(ins(scal + ", " + hist));
+console.log(ins(scal));

@@ -1,0 +1,108 @@
+/**
+ * Guardrail costs and quality, in process: npx tsx bench/guard.ts
+ * - inspect of a 2 KB prompt (all PII types + injection score): median µs
+ * - Guard.begin on a 2 KB request under the default policy
+ * - output transform: µs per streamed delta (default types, all types)
+ * - precision/recall on test/fixtures/pii-set.json and test/fixtures/injection-set.json
+ */
+import { readFileSync } from "node:fs";
+import { scoreInjection, warmInjection } from "../src/core/guard/injection/index.js";
+import { detect } from "../src/core/guard/pii/detect.js";
+import { Placeholders, redactRequest } from "../src/core/guard/redact.js";
+import { StreamRedactor } from "../src/core/guard/stream.js";
+import { ALL_TYPES, maskOf, type PiiType } from "../src/core/guard/types.js";
+
+const PARA =
+  "Hi, I'm preparing the quarterly report for the board and need help restructuring the summary section. " +
+  "The numbers come from our finance system; revenue grew 12% year over year while costs stayed flat. " +
+  "Please rewrite the following paragraph so it reads well for executives, keep it under 150 words, and " +
+  "suggest two charts we could add. Contact me at anna.berg@example.com if anything is unclear. ";
+let prompt = "";
+while (prompt.length < 2048) prompt += PARA;
+prompt = prompt.slice(0, 2048);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+function timeIt(label: string, runs: number, f: () => void): number {
+  for (let i = 0; i < Math.min(2000, runs); i++) f();
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    xs.push((performance.now() - t0) * 1000);
+  }
+  const m = median(xs);
+  console.log(`${label.padEnd(58)} median ${m.toFixed(1).padStart(7)} µs   p90 ${xs.sort((a, b) => a - b)[Math.floor(xs.length * 0.9)]!.toFixed(1).padStart(7)} µs`);
+  return m;
+}
+
+warmInjection();
+const DEFAULT = maskOf(["SECRET", "CREDIT_CARD", "IBAN", "US_SSN"]);
+console.log(`prompt: ${prompt.length} chars\n`);
+timeIt("inspect 2 KB (all 10 PII types + injection score)", 3000, () => {
+  detect(prompt, ALL_TYPES);
+  scoreInjection(prompt);
+});
+timeIt("  PII detection only, all types", 3000, () => detect(prompt, ALL_TYPES));
+timeIt("  PII detection only, default types", 3000, () => detect(prompt, DEFAULT));
+timeIt("  injection score only", 3000, () => scoreInjection(prompt));
+const req = { model: "m", messages: [{ role: "user" as const, content: prompt }] };
+timeIt("input redaction of a 2 KB request, default types", 3000, () => redactRequest(req, (t) => detect(t, DEFAULT), new Placeholders(), true));
+
+// Output: a 2 KB answer in ~4-character deltas, as models stream.
+const answer = prompt.replace("anna.berg@example.com", "[EMAIL_1]");
+const deltas = answer.match(/.{1,4}/gs) ?? [];
+for (const [label, mask] of [["default types", DEFAULT], ["all types", ALL_TYPES]] as const) {
+  const per: number[] = [];
+  for (let round = 0; round < 60; round++) {
+    const ph = new Placeholders();
+    ph.placeholder("EMAIL", "anna.berg@example.com", true);
+    const r = new StreamRedactor({ mask, placeholders: ph, restore: true });
+    const t0 = performance.now();
+    for (const d of deltas) r.push(d);
+    r.flush();
+    if (round >= 10) per.push(((performance.now() - t0) * 1000) / deltas.length);
+  }
+  console.log(`${`output transform per delta (${label}, ${deltas.length} deltas)`.padEnd(58)} median ${median(per).toFixed(2).padStart(7)} µs`);
+}
+{
+  // First-delta latency added: the redactor's work on the first token (the hold-back itself adds no wait for text that cannot be PII).
+  const xs: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const r = new StreamRedactor({ mask: DEFAULT, placeholders: new Placeholders(), restore: true });
+    const t0 = performance.now();
+    r.push("Sure, ");
+    xs.push((performance.now() - t0) * 1000);
+  }
+  console.log(`${"added time to first token (default types, compute)".padEnd(58)} median ${median(xs).toFixed(2).padStart(7)} µs`);
+}
+
+// Quality on the hand-written sets.
+const pii = JSON.parse(readFileSync(new URL("../test/fixtures/pii-set.json", import.meta.url), "utf8")) as { examples: { text: string; entities: [PiiType, string][] }[] };
+const CONTEXTUAL = new Set<PiiType>(["PERSON", "ADDRESS", "DATE_OF_BIRTH"]);
+const score = { structured: { tp: 0, fp: 0, fn: 0 }, contextual: { tp: 0, fp: 0, fn: 0 } };
+for (const ex of pii.examples) {
+  const got = detect(ex.text, ALL_TYPES).map((f) => `${f.type}\u0000${ex.text.slice(f.start, f.end)}`);
+  const want = ex.entities.map(([t, v]) => `${t}\u0000${v}`);
+  for (const w of want) score[CONTEXTUAL.has(w.split("\u0000")[0] as PiiType) ? "contextual" : "structured"][got.includes(w) ? "tp" : "fn"]++;
+  for (const g of got) if (!want.includes(g)) score[CONTEXTUAL.has(g.split("\u0000")[0] as PiiType) ? "contextual" : "structured"].fp++;
+}
+console.log(`\nPII set: ${pii.examples.length} texts (exact span and type must match)`);
+for (const [k, s] of Object.entries(score)) {
+  console.log(`  ${k.padEnd(11)} precision ${((s.tp / Math.max(1, s.tp + s.fp)) * 100).toFixed(1)}%  recall ${((s.tp / Math.max(1, s.tp + s.fn)) * 100).toFixed(1)}%  (${s.tp} found, ${s.fp} false, ${s.fn} missed)`);
+}
+
+const inj = JSON.parse(readFileSync(new URL("../test/fixtures/injection-set.json", import.meta.url), "utf8")) as { families: { label: number; texts: string[] }[] };
+let tp = 0, fp = 0, fn = 0, neg = 0;
+for (const f of inj.families) for (const t of f.texts) {
+  const hit = scoreInjection(t) >= 0.5;
+  if (f.label === 1) hit ? tp++ : fn++;
+  else {
+    neg++;
+    if (hit) fp++;
+  }
+}
+console.log(`injection set (in-sample, threshold 0.5): precision ${((tp / (tp + fp)) * 100).toFixed(1)}%  recall ${((tp / (tp + fn)) * 100).toFixed(1)}%  false positives ${((fp / neg) * 100).toFixed(1)}%`);
+console.log("  (held-out figures, whole families left out: npx tsx scripts/train-injection.ts)");

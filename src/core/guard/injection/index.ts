@@ -1,0 +1,32 @@
+import { Classifier } from "./classifier.js";
+import { deLeet, LEETISH, normalize } from "./normalize.js";
+import { ruleScore } from "./rules.js";
+
+let shared: Classifier | undefined;
+const classifier = (): Classifier => (shared ??= Classifier.load());
+
+/** Loads the weights now rather than on the first request. */
+export function warmInjection(): void {
+  classifier();
+}
+
+/**
+ * Injection score in [0, 1] of one text: the strongest of the hand-written rules (on the
+ * normalised text and its de-leeted form) and the n-gram classifier.
+ */
+export function scoreInjection(text: string): number {
+  if (text.length === 0) return 0;
+  const t = normalize(text);
+  let rule = ruleScore(t);
+  if (rule < 0.9 && LEETISH.test(t)) rule = Math.max(rule, ruleScore(deLeet(t)));
+  return Math.round(combine(rule, classifier().score(t)) * 1000) / 1000;
+}
+
+/**
+ * The stronger of the two signals; the classifier is damped because, trained on a small set, it
+ * generalises loosely: alone it reaches the default threshold (0.5) only when it is very sure.
+ */
+export function combine(rule: number, clf: number): number {
+  return Math.max(rule, CLF_WEIGHT * clf);
+}
+export const CLF_WEIGHT = 0.55;

@@ -1,0 +1,207 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * Prometheus metrics, named after the OpenTelemetry GenAI conventions in Prometheus form (DESIGN.md).
+ * One Registry per app (tests run several apps in one process). User, team and key ids never become
+ * labels: they are unbounded; the usage rollups hold them.
+ */
+
+const GENAI_LABELS = ["gen_ai_operation_name", "gen_ai_request_model", "gen_ai_response_model", "gen_ai_provider_name"] as const;
+
+/** TTFT from 10 ms (cached, small models) to 30 s (long prompts on reasoning models). */
+export const TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30];
+/** Whole operations: up to several minutes for long generations. */
+export const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120, 300];
+/** Time per output token: 1 ms (fast small models) to over a second (stalled streams). */
+export const TPOT_BUCKETS = [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5];
+/** The OTel-recommended token buckets (powers of 4). */
+export const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304];
+
+export interface BudgetGauge {
+  id: string;
+  scope: string;
+  subject: string | null;
+  period: string;
+  spentUsd: number;
+  limitUsd: number;
+  reservedUsd?: number;
+}
+
+export type CircuitState = "closed" | "open" | "half_open";
+
+export interface CircuitGauge {
+  provider: string;
+  model: string;
+  state: CircuitState;
+}
+
+interface Series {
+  tokensIn: { observe(v: number): void };
+  tokensOut: { observe(v: number): void };
+  duration: { observe(v: number): void };
+  ttft: { observe(v: number): void };
+  tpot: { observe(v: number): void };
+  cost: { inc(v: number): void };
+}
+
+const MAX_SERIES = 2000;
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly tokenUsage: Histogram<string>;
+  readonly duration: Histogram<string>;
+  readonly ttft: Histogram<string>;
+  readonly tpot: Histogram<string>;
+  readonly requests: Counter<string>;
+  readonly cost: Counter<string>;
+  readonly rateLimited: Counter<string>;
+  readonly streamsInFlight: Gauge;
+  readonly requestsInFlight: Gauge;
+  private readonly series = new Map<string, Series>();
+  private budgets: (() => BudgetGauge[]) | undefined;
+  private circuits: (() => CircuitGauge[]) | undefined;
+  private usageQueue: (() => { depth: number; failures: number }) | undefined;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.tokenUsage = new Histogram({
+      name: "gen_ai_client_token_usage",
+      help: "Tokens used per request, by gen_ai_token_type (input|output).",
+      labelNames: [...GENAI_LABELS, "gen_ai_token_type"],
+      buckets: TOKEN_BUCKETS,
+      registers,
+    });
+    this.duration = new Histogram({
+      name: "gen_ai_client_operation_duration_seconds",
+      help: "Whole request, received to last byte, in seconds; error_type is set when it failed.",
+      labelNames: [...GENAI_LABELS, "error_type"],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.ttft = new Histogram({
+      name: "gen_ai_server_time_to_first_token_seconds",
+      help: "Request received to the first content token handed to the client, in seconds.",
+      labelNames: [...GENAI_LABELS],
+      buckets: TTFT_BUCKETS,
+      registers,
+    });
+    this.tpot = new Histogram({
+      name: "gen_ai_server_time_per_output_token_seconds",
+      help: "Generation time (first to last content delta) per output token after the first, in seconds (1 / tokens per second).",
+      labelNames: [...GENAI_LABELS],
+      buckets: TPOT_BUCKETS,
+      registers,
+    });
+    this.requests = new Counter({ name: "switchboard_requests_total", help: "Requests by final status (ok|error|cancelled) and error code.", labelNames: ["status", "error_type"], registers });
+    this.cost = new Counter({
+      name: "switchboard_cost_usd_total",
+      help: "Cost billed, in USD (from integer micro-dollars).",
+      labelNames: ["gen_ai_provider_name", "gen_ai_response_model"],
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: "switchboard_rate_limit_rejections_total",
+      help: "Requests refused with RATE_LIMITED.",
+      labelNames: ["gen_ai_request_model"],
+      registers,
+    });
+    this.streamsInFlight = new Gauge({ name: "switchboard_streams_in_flight", help: "Streaming requests running now.", registers });
+    this.requestsInFlight = new Gauge({ name: "switchboard_requests_in_flight", help: "Requests (streamed or not) running now.", registers });
+
+    const self = this;
+    new Gauge({
+      name: "switchboard_usage_write_queue_depth",
+      help: "Usage records waiting to be written.",
+      registers,
+      collect() {
+        this.set(self.usageQueue?.().depth ?? 0);
+      },
+    });
+    new Gauge({
+      name: "switchboard_usage_write_failures",
+      help: "Consecutive failed usage batch writes (0 when healthy).",
+      registers,
+      collect() {
+        this.set(self.usageQueue?.().failures ?? 0);
+      },
+    });
+    const budgetLabels = ["budget_id", "scope", "subject", "period"];
+    const budgetGauge = (name: string, help: string, pick: (b: BudgetGauge) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: budgetLabels,
+        registers,
+        collect() {
+          this.reset();
+          for (const b of self.budgets?.() ?? []) {
+            const v = pick(b);
+            if (v !== undefined) this.set({ budget_id: b.id, scope: b.scope, subject: b.subject ?? "", period: b.period }, v);
+          }
+        },
+      });
+    budgetGauge("switchboard_budget_spent_usd", "Spent in the current period, in USD.", (b) => b.spentUsd);
+    budgetGauge("switchboard_budget_limit_usd", "Budget limit, in USD.", (b) => b.limitUsd);
+    budgetGauge("switchboard_budget_reserved_usd", "Held by running requests, in USD.", (b) => b.reservedUsd);
+    new Gauge({
+      name: "switchboard_circuit_state",
+      help: "Circuit breaker per target: 1 for the current state, 0 for the others.",
+      labelNames: ["gen_ai_provider_name", "gen_ai_request_model", "state"],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of self.circuits?.() ?? []) {
+          for (const s of ["closed", "open", "half_open"] as const) {
+            this.set({ gen_ai_provider_name: c.provider, gen_ai_request_model: c.model, state: s }, c.state === s ? 1 : 0);
+          }
+        }
+      },
+    });
+    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Budget gauges (spent, limit, reserved per budget), read at each scrape. The budgets component
+   * calls this once at start; a later call replaces the source.
+   */
+  registerBudgets(source: () => BudgetGauge[]): void {
+    this.budgets = source;
+  }
+
+  /** Circuit state per routing target, read at each scrape (the router calls this once at start). */
+  registerCircuits(source: () => CircuitGauge[]): void {
+    this.circuits = source;
+  }
+
+  watchUsageQueue(source: () => { depth: number; failures: number }): void {
+    this.usageQueue = source;
+  }
+
+  /** Label-bound series for one model/provider pair, cached so the hot path does no label validation. */
+  seriesFor(requestModel: string, responseModel: string, provider: string): Series {
+    const key = `${requestModel}\u0001${responseModel}\u0001${provider}`;
+    let s = this.series.get(key);
+    if (!s) {
+      if (this.series.size >= MAX_SERIES) this.series.clear();
+      const l = { gen_ai_operation_name: "chat", gen_ai_request_model: requestModel, gen_ai_response_model: responseModel, gen_ai_provider_name: provider };
+      s = {
+        tokensIn: this.tokenUsage.labels({ ...l, gen_ai_token_type: "input" }),
+        tokensOut: this.tokenUsage.labels({ ...l, gen_ai_token_type: "output" }),
+        duration: this.duration.labels(l),
+        ttft: this.ttft.labels(l),
+        tpot: this.tpot.labels(l),
+        cost: this.cost.labels({ gen_ai_provider_name: provider, gen_ai_response_model: responseModel }),
+      };
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,207 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import type { Db } from "../../db/client.js";
+import { usageRollupModel, usageRollupPrincipal, usageRollupTag, type usageRecords } from "../../db/schema.js";
+import { bucketOf, emptyHist } from "./histogram.js";
+
+/**
+ * Rollups are maintained in the same transaction as the raw insert (UsageWriter), from exactly the
+ * rows that insert created, so their sums equal the raw records' to the micro-dollar at every instant.
+ * Each record adds to an hourly and a daily row of three cubes (see schema-observability.ts).
+ */
+
+type RawRow = typeof usageRecords.$inferInsert;
+export type Grain = "hour" | "day";
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+export interface RollupValues {
+  requests: number;
+  errors: number;
+  cancelled: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+  costMicroUsd: number;
+  ttftCount: number;
+  ttftSumMs: number;
+  itlCount: number;
+  itlSumMs: number;
+  latencySumMs: number;
+  ttftHist: number[];
+  itlHist: number[];
+  latencyHist: number[];
+}
+
+interface ModelKey {
+  grain: Grain;
+  bucket: Date;
+  model: string;
+  provider: string;
+  status: string;
+}
+interface PrincipalKey extends ModelKey {
+  userId: string;
+  teamId: string;
+  keyId: string;
+}
+interface TagKey extends PrincipalKey {
+  tag: string;
+}
+
+export interface RollupDeltas {
+  model: (ModelKey & RollupValues)[];
+  principal: (PrincipalKey & RollupValues)[];
+  tag: (TagKey & RollupValues)[];
+}
+
+function zero(): RollupValues {
+  return {
+    requests: 0,
+    errors: 0,
+    cancelled: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    reasoningTokens: 0,
+    costMicroUsd: 0,
+    ttftCount: 0,
+    ttftSumMs: 0,
+    itlCount: 0,
+    itlSumMs: 0,
+    latencySumMs: 0,
+    ttftHist: emptyHist(),
+    itlHist: emptyHist(),
+    latencyHist: emptyHist(),
+  };
+}
+
+function add(v: RollupValues, r: RawRow): void {
+  v.requests++;
+  if (r.status === "error") v.errors++;
+  else if (r.status === "cancelled") v.cancelled++;
+  v.inputTokens += r.inputTokens;
+  v.outputTokens += r.outputTokens;
+  v.cachedInputTokens += r.cachedInputTokens ?? 0;
+  v.reasoningTokens += r.reasoningTokens ?? 0;
+  v.costMicroUsd += r.costMicroUsd;
+  if (r.ttftMs != null) {
+    v.ttftCount++;
+    v.ttftSumMs += r.ttftMs;
+    v.ttftHist[bucketOf(r.ttftMs)]!++;
+  }
+  if (r.itlMs != null) {
+    v.itlCount++;
+    v.itlSumMs += r.itlMs;
+    v.itlHist[bucketOf(r.itlMs)]!++;
+  }
+  v.latencySumMs += r.latencyMs;
+  v.latencyHist[bucketOf(r.latencyMs)]!++;
+}
+
+/** The model dimension of a record: what served it, or what was asked for when nothing did. */
+export const modelOf = (r: { modelServed?: string | null; modelRequested: string }): string => r.modelServed ?? r.modelRequested;
+
+/** Sums the batch into one delta per cube row (sorted by key, so concurrent writers lock rows in the same order). */
+export function rollupDeltas(rows: readonly RawRow[]): RollupDeltas {
+  const model = new Map<string, ModelKey & RollupValues>();
+  const principal = new Map<string, PrincipalKey & RollupValues>();
+  const tag = new Map<string, TagKey & RollupValues>();
+  for (const r of rows) {
+    const t = r.createdAt.getTime();
+    const m = modelOf(r);
+    const provider = r.provider ?? "";
+    const userId = r.userId ?? "";
+    const teamId = r.teamId ?? "";
+    const keyId = r.keyId ?? "";
+    const tags = r.tags && r.tags.length > 0 ? r.tags : [""];
+    for (const grain of ["hour", "day"] as const) {
+      const b = grain === "hour" ? t - (t % HOUR_MS) : t - (t % DAY_MS);
+      const mk = `${grain}\u0001${b}\u0001${m}\u0001${provider}\u0001${r.status}`;
+      let mv = model.get(mk);
+      if (!mv) model.set(mk, (mv = { grain, bucket: new Date(b), model: m, provider, status: r.status, ...zero() }));
+      add(mv, r);
+      const pk = `${mk}\u0001${userId}\u0001${teamId}\u0001${keyId}`;
+      let pv = principal.get(pk);
+      if (!pv) principal.set(pk, (pv = { grain, bucket: new Date(b), model: m, provider, status: r.status, userId, teamId, keyId, ...zero() }));
+      add(pv, r);
+      for (const tg of new Set(tags)) {
+        const tk = `${pk}\u0001${tg}`;
+        let tv = tag.get(tk);
+        if (!tv) tag.set(tk, (tv = { grain, bucket: new Date(b), model: m, provider, status: r.status, userId, teamId, keyId, tag: tg, ...zero() }));
+        add(tv, r);
+      }
+    }
+  }
+  const sorted = <T>(m: Map<string, T>): T[] => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+  return { model: sorted(model), principal: sorted(principal), tag: sorted(tag) };
+}
+
+interface MetricCols {
+  requests: PgColumn;
+  errors: PgColumn;
+  cancelled: PgColumn;
+  inputTokens: PgColumn;
+  outputTokens: PgColumn;
+  cachedInputTokens: PgColumn;
+  reasoningTokens: PgColumn;
+  costMicroUsd: PgColumn;
+  ttftCount: PgColumn;
+  ttftSumMs: PgColumn;
+  itlCount: PgColumn;
+  itlSumMs: PgColumn;
+  latencySumMs: PgColumn;
+  ttftHist: PgColumn;
+  itlHist: PgColumn;
+  latencyHist: PgColumn;
+}
+
+const SCALARS = ["requests", "errors", "cancelled", "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens", "costMicroUsd", "ttftCount", "ttftSumMs", "itlCount", "itlSumMs", "latencySumMs"] as const;
+const HISTS = ["ttftHist", "itlHist", "latencyHist"] as const;
+
+/** ON CONFLICT … DO UPDATE: add the new delta to the stored row (histograms element-wise). */
+function mergeSet(t: MetricCols): Record<string, SQL> {
+  const set: Record<string, SQL> = {};
+  for (const k of SCALARS) set[k] = sql`${t[k]} + excluded.${sql.identifier(t[k].name)}`;
+  for (const k of HISTS) {
+    const col = sql.identifier(t[k].name);
+    // unnest of both arrays side by side: one pass, and a shorter stored array (should the scheme grow) pads with zeros.
+    set[k] = sql`(select array_agg(coalesce(a, 0) + coalesce(b, 0) order by n) from unnest(${t[k]}, excluded.${col}) with ordinality as u(a, b, n))`;
+  }
+  return set;
+}
+
+// Under Postgres' 65,535 bind parameters per statement whatever the batch size (≈25 columns a row).
+const CHUNK = 1000;
+
+function chunks<T>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+}
+
+/** Applies the deltas inside the caller's transaction. */
+export async function applyRollups(tx: Db, d: RollupDeltas): Promise<void> {
+  const m = usageRollupModel;
+  for (const rows of chunks(d.model)) {
+    await tx
+      .insert(m)
+      .values(rows)
+      .onConflictDoUpdate({ target: [m.grain, m.bucket, m.model, m.provider, m.status], set: mergeSet(m) });
+  }
+  const p = usageRollupPrincipal;
+  for (const rows of chunks(d.principal)) {
+    await tx
+      .insert(p)
+      .values(rows)
+      .onConflictDoUpdate({ target: [p.grain, p.bucket, p.userId, p.teamId, p.keyId, p.model, p.provider, p.status], set: mergeSet(p) });
+  }
+  const t = usageRollupTag;
+  for (const rows of chunks(d.tag)) {
+    await tx
+      .insert(t)
+      .values(rows)
+      .onConflictDoUpdate({ target: [t.grain, t.bucket, t.tag, t.userId, t.teamId, t.keyId, t.model, t.provider, t.status], set: mergeSet(t) });
+  }
+}

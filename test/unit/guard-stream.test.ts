@@ -1,0 +1,98 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Placeholders } from "../../src/core/guard/redact.js";
+import { StreamRedactor } from "../../src/core/guard/stream.js";
+import { ALL_TYPES, maskOf, type PiiType } from "../../src/core/guard/types.js";
+
+const VALUES: [PiiType, string][] = [
+  ["EMAIL", "john.doe@example.com"],
+  ["EMAIL", "a.b+tag@mail.example.co.uk"],
+  ["CREDIT_CARD", "4111 1111 1111 1111"],
+  ["CREDIT_CARD", "5500-0000-0000-0004"],
+  ["CREDIT_CARD", "378282246310005"],
+  ["IBAN", "DE89 3704 0044 0532 0130 00"],
+  ["IBAN", "GB82WEST12345698765432"],
+  ["SECRET", "sk-proj-abcdefghijklmnopqrstuvwxyz0123"],
+  ["SECRET", "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWx"],
+  ["SECRET", "AKIAIOSFODNN7EXAMPLE"],
+  ["SECRET", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"],
+  ["US_SSN", "123-45-6789"],
+  ["PHONE", "+49 30 12345678"],
+  ["IP_ADDRESS", "192.168.10.20"],
+];
+const FILLER = ["Sure", "the", "answer", "is", "here", "Hello", "1", "42", "A", "I", "sk", "[", "]", "-", "@", "x", "e", "Mr", "4111", "DE", "+", "v", "::", "eyJ", "[EMAIL_1]", "[EMAIL_", "Maria", "postgres://u:"];
+const SEPS = [" ", ", ", ". ", "\n", " - ", ": "];
+
+const piece = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(...VALUES.map(([, v]) => v)) },
+  { weight: 5, arbitrary: fc.constantFrom(...FILLER) },
+);
+const textArb = fc.array(fc.tuple(piece, fc.constantFrom(...SEPS)), { minLength: 1, maxLength: 14 }).map((xs) => xs.map(([p, s]) => p + s).join(""));
+/** Cut points as fractions, so any chunking of any text can be drawn. */
+const cutsArb = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 30 });
+
+function run(text: string, cuts: number[], mask = ALL_TYPES): { chunks: string[]; whole: string } {
+  const mk = () => {
+    const ph = new Placeholders();
+    ph.placeholder("EMAIL", "alice@corp.example", true);
+    return new StreamRedactor({ mask, placeholders: ph, restore: true });
+  };
+  const one = mk();
+  const whole = one.push(text) + one.flush();
+  const points = [...new Set(cuts.map((c) => Math.floor(c * text.length)))].sort((a, b) => a - b);
+  const r = mk();
+  const chunks: string[] = [];
+  let at = 0;
+  for (const p of [...points, text.length]) {
+    chunks.push(r.push(text.slice(at, p)));
+    at = p;
+  }
+  chunks.push(r.flush());
+  return { chunks, whole };
+}
+
+describe("output redaction across chunk edges", () => {
+  it("streams exactly the one-shot result for every chunking (fast-check)", () => {
+    fc.assert(
+      fc.property(textArb, cutsArb, (text, cuts) => {
+        const { chunks, whole } = run(text, cuts);
+        expect(chunks.join("")).toBe(whole);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 400) },
+    );
+  });
+
+  it("never lets a value of a redacted type through, however it is split (fast-check)", () => {
+    const structured = VALUES.filter(([t]) => t !== "PHONE");
+    const mask = maskOf([...new Set(structured.map(([t]) => t))]);
+    fc.assert(
+      fc.property(textArb, cutsArb, (text, cuts) => {
+        const { chunks } = run(text, cuts, mask);
+        const out = chunks.join("");
+        for (const [, v] of structured) expect(out).not.toContain(v);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 400) },
+    );
+  });
+
+  it("splits a value one character per delta and still redacts it, restoring placeholders split the same way", () => {
+    const text = "Mail john.doe@example.com or use [EMAIL_1]; card 4111 1111 1111 1111.";
+    const { chunks } = run(text, [...text].map((_, i) => i / text.length));
+    expect(chunks.join("")).toBe("Mail [EMAIL_2] or use alice@corp.example; card [CREDIT_CARD_1].");
+  });
+
+  it("releases text that cannot become PII at once, holding only the shortest tail", () => {
+    const ph = new Placeholders();
+    const r = new StreamRedactor({ mask: maskOf(["SECRET", "CREDIT_CARD"]), placeholders: ph, restore: true });
+    expect(r.push("Hello there, ")).toBe("Hello there, ");
+    expect(r.push("the value is s")).toBe("the value is ");
+    expect(r.push("o good")).toBe("so good");
+    expect(r.push(" 4111")).toBe(" ");
+    expect(r.push(" 1111 1111 1111 ok")).toBe("[CREDIT_CARD_1] ok");
+    expect(r.flush()).toBe("");
+    const e = new StreamRedactor({ mask: maskOf(["EMAIL"]), placeholders: ph, restore: false });
+    expect(e.push("write to bob")).toBe("write to ");
+    expect(e.push(" now")).toBe("bob ");
+    expect(e.flush()).toBe("now");
+  });
+});
