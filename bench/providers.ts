@@ -163,11 +163,10 @@ function adapterMicro(): string[] {
     return `| ${c.name} | ${f(build)} | ${f(parse)} | ${f(stream, 1)} | ${f(stream / o.tokens)} |`;
   });
 }
-const microRows = adapterMicro();
-
 const pin = availableParallelism() >= 2 && spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
 if (pin) spawnSync("taskset", ["-a", "-cp", "0", String(process.pid)], { stdio: "ignore" });
 else log("taskset or a second core missing: not pinning (figures mix gateway and load)");
+const microRows = adapterMicro();
 
 const words = Array.from({ length: o.tokens }, (_, i) => `${i === 0 ? "" : " "}tok${i}`);
 const fake = await startFakeAnthropic({ apiKey: UPSTREAM_KEY, scenario: { tokens: words, itlMs: o.itlMs, usage: { inputTokens: 20, outputTokens: o.tokens } } });

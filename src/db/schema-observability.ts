@@ -1,4 +1,4 @@
-import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, doublePrecision, index, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * Request bodies (prompt as sent upstream, i.e. after redaction, and the answer as the client got it),
@@ -18,9 +18,10 @@ export const requestBodies = pgTable(
 );
 
 /**
- * Additive metrics of one rollup row. Latency histograms are fixed log buckets (4 per octave, see
- * core/observability/histogram.ts), so rows merge by element-wise addition and percentiles come out
- * within ~9 % whatever the range.
+ * Additive metrics of one rollup row. Latency histograms use fixed log buckets (4 per octave, see
+ * core/observability/histogram.ts), so rows merge by adding counts and percentiles come out within
+ * ~9 % whatever the range. They are stored sparse: one bigint per non-empty bucket, `(bucket << 32) | count`,
+ * so a row holding a handful of requests stays a few hundred bytes.
  */
 function rollupMetrics() {
   return {
@@ -37,9 +38,9 @@ function rollupMetrics() {
     itlCount: bigint("itl_count", { mode: "number" }).notNull(),
     itlSumMs: doublePrecision("itl_sum_ms").notNull(),
     latencySumMs: doublePrecision("latency_sum_ms").notNull(),
-    ttftHist: integer("ttft_hist").array().notNull(),
-    itlHist: integer("itl_hist").array().notNull(),
-    latencyHist: integer("latency_hist").array().notNull(),
+    ttftHist: bigint("ttft_hist", { mode: "number" }).array().notNull(),
+    itlHist: bigint("itl_hist", { mode: "number" }).array().notNull(),
+    latencyHist: bigint("latency_hist", { mode: "number" }).array().notNull(),
   };
 }
 

@@ -18,25 +18,25 @@ let key: { id: string; secret: string };
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ apiKey: POLICY_UPSTREAM_KEY, models: ["m"] });
-  t = await startTestApp({ file: policyConfig(fake.url, { waitForHoldsMs: 60_000, holdTtlMs: 2_000 }) });
+  t = await startTestApp({ file: policyConfig(fake.url, { waitForHoldsMs: 60_000 }) });
   key = await createKey(t, { userId: "holder", teamId: "holders" });
-});
+}, 120_000);
 afterAll(async () => {
   await t?.close();
   await fake?.close();
-});
+}, 60_000);
 afterEach(async () => {
   fake.reset();
   await t.app.services.policy.flush();
   await t.app.services.db.rows(sql`delete from budgets`);
   await t.app.services.db.rows(sql`delete from budget_holds`);
   await t.app.services.policy.index.reload();
-});
+}, 60_000);
 
 const text = (events: CompletionStreamSubscription[]) =>
   events.map((e) => (e.completionStream.__typename === "CompletionDelta" ? e.completionStream.content : "")).join("");
 
-describe("parallel requests against one budget", () => {
+describe("parallel requests against one budget", { timeout: 120_000 }, () => {
   // Postgres races many connections; PGlite runs one statement at a time, so fewer requests make the same point.
   const n = usingPostgres() ? 200 : 60;
 
@@ -66,10 +66,10 @@ describe("parallel requests against one budget", () => {
     // The last request needs a 10 000 µ$ hold when only 5 000 µ$ are left: refused, rightly.
     expect(admitted).toBe(n - 1);
     expect(await budgetRow(t, b.id)).toEqual({ spent: (n - 1) * 5_000, reserved: 0, limit: limitMicros });
-  }, 120_000);
+  }, 240_000);
 });
 
-describe("streams", () => {
+describe("streams", { timeout: 120_000 }, () => {
   it("(b, e) a stream that outruns its budget is cut with BUDGET_EXCEEDED; the client keeps its tokens and the cut is billed", async () => {
     const b = await setBudget(t, { scope: "KEY", subject: key.id, period: "TOTAL", limitUsd: 0.001 }); // 100 tokens
     fake.setScenario({ tokens: Array.from({ length: 400 }, () => " w"), itlMs: 2, usage: { promptTokens: 5, completionTokens: 400 } });
@@ -103,37 +103,45 @@ describe("streams", () => {
   });
 });
 
-describe("holds of an instance that stops", () => {
+describe("holds of an instance that stops", { timeout: 120_000 }, () => {
   it("(c) expired holds are released by the sweeper, while a live stream's hold is renewed", async () => {
-    const b = await setBudget(t, { scope: "USER", subject: "holder", period: "TOTAL", limitUsd: 1 });
-    // A hold left by an instance that died: never renewed, already past its expiry.
-    await t.app.services.db.rows(sql`insert into budget_holds (id, instance_id, budget_ids, amount_micros, expires_at)
-      values ('ghost-request', 'dead-instance', ARRAY[${b.id}], 250000, now() - interval '1 second')`);
-    await t.app.services.db.rows(sql`update budgets set reserved_micros = reserved_micros + 250000 where id = ${b.id}`);
-    // Meanwhile this instance streams from an upstream that hangs: its hold must outlive several TTLs.
-    fake.setScenario({ hang: true });
-    const controller = new AbortController();
-    const stream = t.app.services.gateway.stream(
-      { principal: { keyId: key.id, role: "MEMBER", userId: "holder", teamId: "holders", allowedModels: null }, transport: "graphql", signal: controller.signal },
-      { model: "local/m", messages: [{ role: "user", content: "hang" }] },
-    );
-    const pending = stream.next().catch(() => undefined);
-    await fake.waitFor((f) => f.requests.length === 1, 10_000);
-    await expect.poll(async () => (await budgetRow(t, b.id)).reserved, { timeout: 15_000 }).toBeLessThan(250_000);
-    const live = await budgetRow(t, b.id);
-    expect(live.reserved).toBeGreaterThan(0);
-    expect(await holdCount(t)).toBe(1);
-    await new Promise((r) => setTimeout(r, 4_500)); // > 2 TTLs
-    expect(await holdCount(t)).toBe(1);
-    controller.abort();
-    await pending;
-    await stream.return(undefined);
-    await expect.poll(async () => (await budgetRow(t, b.id)).reserved).toBe(0);
-    expect(await holdCount(t)).toBe(0);
-  }, 40_000);
+    // An instance of its own with a 3 s hold TTL (renewed every second), to watch several expiries go by.
+    const short = await startTestApp({ file: policyConfig(fake.url, { holdTtlMs: 3_000 }), ...(t.dbSchema ? { shareWith: t } : {}) });
+    const s = t.dbSchema ? t : short; // PGlite: a database of its own; Postgres: the same one
+    try {
+      if (s === short) await createKey(short, { userId: "holder", teamId: "holders" });
+      const b = await setBudget(s, { scope: "USER", subject: "holder", period: "TOTAL", limitUsd: 1 });
+      if (s !== short) await expect.poll(() => short.app.services.policy.index.budgetDefs.length).toBe(1);
+      // A hold left by an instance that died: never renewed, already past its expiry.
+      await s.app.services.db.rows(sql`insert into budget_holds (id, instance_id, budget_ids, amount_micros, expires_at)
+        values ('ghost-request', 'dead-instance', ARRAY[${b.id}], 250000, now() - interval '1 second')`);
+      await s.app.services.db.rows(sql`update budgets set reserved_micros = reserved_micros + 250000 where id = ${b.id}`);
+      // Meanwhile the short-TTL instance streams from an upstream that hangs: its hold must outlive several TTLs.
+      fake.setScenario({ hang: true });
+      const controller = new AbortController();
+      const stream = short.app.services.gateway.stream(
+        { principal: { keyId: key.id, role: "MEMBER", userId: "holder", teamId: "holders", allowedModels: null }, transport: "graphql", signal: controller.signal },
+        { model: "local/m", messages: [{ role: "user", content: "hang" }] },
+      );
+      const pending = stream.next().catch(() => undefined);
+      await fake.waitFor((f) => f.requests.length === 1, 10_000);
+      await expect.poll(async () => (await budgetRow(s, b.id)).reserved, { timeout: 15_000 }).toBe(2_560);
+      expect(await holdCount(s)).toBe(1);
+      await new Promise((r) => setTimeout(r, 7_000)); // > 2 TTLs
+      expect(await holdCount(s)).toBe(1);
+      controller.abort();
+      await pending;
+      await stream.return(undefined);
+      await short.app.services.policy.flush();
+      expect(await budgetRow(s, b.id)).toEqual({ spent: 0, reserved: 0, limit: 1_000_000 });
+      expect(await holdCount(s)).toBe(0);
+    } finally {
+      await short.close();
+    }
+  }, 120_000);
 });
 
-describe("REST", () => {
+describe("REST", { timeout: 120_000 }, () => {
   it("answers an exhausted budget with 429 insufficient_quota and the budget named", async () => {
     await setBudget(t, { scope: "USER", subject: "holder", period: "DAY", limitUsd: 0.005 });
     const client = new OpenAI({ apiKey: key.secret, baseURL: `${t.url}/v1`, maxRetries: 0 });

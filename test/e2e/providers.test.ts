@@ -144,7 +144,8 @@ beforeAll(async () => {
   }
   t = await startTestApp({ file: { providers, models } });
   sdk = new OpenAI({ apiKey: t.adminKey, baseURL: `${t.url}/v1`, maxRetries: 0 });
-});
+  // Migrations and five fakes on a busy 2-core machine can outlast the default hook timeout.
+}, 120_000);
 afterAll(async () => {
   await t?.close();
   await Promise.all([...fakes.values()].map((f) => f.close()));

@@ -20,7 +20,7 @@ const VALUES: [PiiType, string][] = [
   ["PHONE", "+49 30 12345678"],
   ["IP_ADDRESS", "192.168.10.20"],
 ];
-const FILLER = ["Sure", "the", "answer", "is", "here", "Hello", "1", "42", "A", "I", "sk", "[", "]", "-", "@", "x", "e", "Mr", "4111", "DE", "+", "v", "::", "eyJ", "[EMAIL_1]", "[EMAIL_", "Maria", "postgres://u:"];
+const FILLER = ["Sure", "the", "answer", "is", "here", "Hello", "1", "42", "A", "I", "sk", "[", "]", "-", "@", "x", "e", "Mr", "4111", "DE", "+", "v", "::", "eyJ", "[EMAIL_1]", "[EMAIL_", "Maria", "postgres://u:", "my name is", "Maria Schmidt", "Dear", "John", "12", "Main Street", "Hauptstraße 5", "rue de la Paix", "Calle Mayor", "born on", "01/02/1990", "3. März 1980", "password:", "hunter2x", "van der", "Berg"];
 const SEPS = [" ", ", ", ". ", "\n", " - ", ": "];
 
 const piece = fc.oneof(

@@ -4,7 +4,7 @@ import { ErrorCode, GatewayError, isGatewayError } from "../../domain/errors.js"
 import type { Principal } from "../auth/keys.js";
 import type { Guard, GuardSession, OutputTransform } from "../pipeline.js";
 import { scoreInjection, warmInjection } from "./injection/index.js";
-import { detect } from "./pii/detect.js";
+import { detect, warmDetectors } from "./pii/detect.js";
 import type { PolicyStore } from "./policies.js";
 import { applyFindings, Placeholders, redactRequest } from "./redact.js";
 import { StreamRedactor } from "./stream.js";
@@ -50,6 +50,7 @@ export class Guardrails implements Guard {
     private readonly opts: { timeBudgetMs: number },
   ) {
     warmInjection();
+    warmDetectors();
   }
 
   begin(req: ChatRequest, principal: Principal): GuardSession {

@@ -44,11 +44,15 @@ export class StreamRedactor implements OutputTransform {
   private release(final: boolean): string {
     const text = this.ctx + this.pend;
     const base = this.ctx.length;
-    const findings = this.o.mask === 0 ? [] : detect(text, this.o.mask, base);
     let hold = text.length;
     if (!final) {
       hold = holdStart(text, this.o.mask, base);
       if (this.o.restore && this.o.placeholders.maxLength > 0) hold = Math.min(hold, this.placeholderHold(text, base));
+      // Everything new may still become PII: nothing to release, so nothing to detect yet.
+      if (hold === base) return "";
+    }
+    const findings = this.o.mask === 0 ? [] : detect(text, this.o.mask, base);
+    if (!final) {
       // A finding that crosses the hold, or ends where a lookahead cannot see far enough yet, waits whole.
       for (let i = findings.length - 1; i >= 0; i--) {
         const f = findings[i]!;

@@ -26,6 +26,8 @@ export interface UsageWriterOptions {
    * it creates them and the batch is retried at once.
    */
   ensurePartitions?: ((days: Date[]) => Promise<void>) | undefined;
+  /** Called after each batch is committed, with its size and duration (metrics). */
+  onBatch?: ((records: number, seconds: number) => void) | undefined;
 }
 
 /**
@@ -40,6 +42,9 @@ export class UsageWriter {
   private flushing: Promise<void> | undefined;
   private failures = 0;
   private closed = false;
+  /** Records ever queued and ever written: flush() waits for its own records, not for later traffic. */
+  private enqueued = 0;
+  private written = 0;
 
   constructor(
     private readonly db: Database,
@@ -62,21 +67,15 @@ export class UsageWriter {
       record.response = undefined;
     }
     this.queue.push(record);
+    this.enqueued++;
     if (this.queue.length >= this.opts.batchSize) void this.flush().catch(() => undefined);
     else this.schedule();
   }
 
-  /** Resolves once every record queued so far is in the database. */
+  /** Resolves once every record queued so far is in the database (records added meanwhile do not delay it). */
   async flush(): Promise<void> {
-    if (this.flushing) {
-      await this.flushing;
-      if (this.queue.length === 0) return;
-    }
-    if (this.queue.length === 0) return;
-    this.flushing = this.writeAll().finally(() => {
-      this.flushing = undefined;
-    });
-    await this.flushing;
+    const target = this.enqueued;
+    while (this.written < target && this.queue.length > 0) await this.writeNext();
   }
 
   async close(): Promise<void> {
@@ -103,20 +102,27 @@ export class UsageWriter {
     this.timer.unref();
   }
 
-  private async writeAll(): Promise<void> {
-    while (this.queue.length > 0) {
+  /** Writes the batch at the front of the queue; concurrent callers share the one write in progress. */
+  private writeNext(): Promise<void> {
+    this.flushing ??= (async () => {
       const batch = this.queue.slice(0, this.opts.batchSize);
+      const started = performance.now();
       try {
         await this.writeBatch(batch);
         this.queue.splice(0, batch.length);
+        this.written += batch.length;
         this.failures = 0;
+        this.opts.onBatch?.(batch.length, (performance.now() - started) / 1000);
       } catch (err) {
         this.failures++;
         this.log.warn({ err: (err as Error).message, queued: this.queue.length }, "usage write failed; will retry");
         this.schedule();
         throw err;
       }
-    }
+    })().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
   }
 
   private async writeBatch(batch: UsageRecord[]): Promise<void> {

@@ -60,12 +60,13 @@ export class Observability {
     return obs;
   }
 
-  /** Hooks for the UsageWriter: which teams keep bodies, and partition creation on demand. */
-  writerOptions(): Pick<UsageWriterOptions, "bodies" | "ensurePartitions"> {
+  /** Hooks for the UsageWriter: which teams keep bodies, partition creation on demand, batch timing. */
+  writerOptions(): Pick<UsageWriterOptions, "bodies" | "ensurePartitions" | "onBatch"> {
     const { bodies, bodiesByTeam } = this.deps.config.observability;
     return {
       bodies: (teamId) => (teamId !== null && bodiesByTeam[teamId] !== undefined ? bodiesByTeam[teamId]! : bodies),
       ensurePartitions: (days) => this.retention.ensurePartitions(days),
+      onBatch: (_records, seconds) => this.metrics.usageBatches.observe(seconds),
     };
   }
 

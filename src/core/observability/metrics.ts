@@ -57,6 +57,7 @@ export class Metrics {
   readonly rateLimited: Counter<string>;
   readonly streamsInFlight: Gauge;
   readonly requestsInFlight: Gauge;
+  readonly usageBatches: Histogram<string>;
   private readonly series = new Map<string, Series>();
   private budgets: (() => BudgetGauge[]) | undefined;
   private circuits: (() => CircuitGauge[]) | undefined;
@@ -107,6 +108,13 @@ export class Metrics {
     });
     this.streamsInFlight = new Gauge({ name: "switchboard_streams_in_flight", help: "Streaming requests running now.", registers });
     this.requestsInFlight = new Gauge({ name: "switchboard_requests_in_flight", help: "Requests (streamed or not) running now.", registers });
+
+    this.usageBatches = new Histogram({
+      name: "switchboard_usage_batch_write_seconds",
+      help: "One usage batch (raw records, bodies and rollups in one transaction), in seconds.",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
 
     const self = this;
     new Gauge({

@@ -160,16 +160,38 @@ interface MetricCols {
 const SCALARS = ["requests", "errors", "cancelled", "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens", "costMicroUsd", "ttftCount", "ttftSumMs", "itlCount", "itlSumMs", "latencySumMs"] as const;
 const HISTS = ["ttftHist", "itlHist", "latencyHist"] as const;
 
-/** ON CONFLICT … DO UPDATE: add the new delta to the stored row (histograms element-wise). */
+/** ON CONFLICT … DO UPDATE: add the new delta to the stored row (sparse histograms: counts of equal buckets summed). */
 function mergeSet(t: MetricCols): Record<string, SQL> {
   const set: Record<string, SQL> = {};
   for (const k of SCALARS) set[k] = sql`${t[k]} + excluded.${sql.identifier(t[k].name)}`;
   for (const k of HISTS) {
     const col = sql.identifier(t[k].name);
-    // unnest of both arrays side by side: one pass, and a shorter stored array (should the scheme grow) pads with zeros.
-    set[k] = sql`(select array_agg(coalesce(a, 0) + coalesce(b, 0) order by n) from unnest(${t[k]}, excluded.${col}) with ordinality as u(a, b, n))`;
+    set[k] = sql`(select coalesce(array_agg((b << 32) | c order by b), '{}'::bigint[]) from (select x >> 32 as b, sum(x & ${sql.raw(String(COUNT_MASK))})::bigint as c from unnest(${t[k]} || excluded.${col}) as x group by 1) as g)`;
   }
   return set;
+}
+
+const COUNT_MASK = 0xffffffff;
+const SHIFT = 2 ** 32;
+
+/** Dense counts → sparse packed `(bucket << 32) | count` (exact in a double: bucket < 96, count < 2^32). */
+export function packHist(h: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < h.length; i++) if (h[i]! > 0) out.push(i * SHIFT + h[i]!);
+  return out;
+}
+
+/** Adds packed buckets into dense counts. */
+export function unpackInto(dense: number[], packed: ArrayLike<number | string>): void {
+  for (let j = 0; j < packed.length; j++) {
+    const x = Number(packed[j]);
+    const b = Math.floor(x / SHIFT);
+    if (b >= 0 && b < dense.length) dense[b]! += x - b * SHIFT;
+  }
+}
+
+function packed<T extends RollupValues>(rows: T[]): T[] {
+  return rows.map((r) => ({ ...r, ttftHist: packHist(r.ttftHist), itlHist: packHist(r.itlHist), latencyHist: packHist(r.latencyHist) }));
 }
 
 // Under Postgres' 65,535 bind parameters per statement whatever the batch size (≈25 columns a row).
@@ -184,21 +206,21 @@ function chunks<T>(rows: T[]): T[][] {
 /** Applies the deltas inside the caller's transaction. */
 export async function applyRollups(tx: Db, d: RollupDeltas): Promise<void> {
   const m = usageRollupModel;
-  for (const rows of chunks(d.model)) {
+  for (const rows of chunks(packed(d.model))) {
     await tx
       .insert(m)
       .values(rows)
       .onConflictDoUpdate({ target: [m.grain, m.bucket, m.model, m.provider, m.status], set: mergeSet(m) });
   }
   const p = usageRollupPrincipal;
-  for (const rows of chunks(d.principal)) {
+  for (const rows of chunks(packed(d.principal))) {
     await tx
       .insert(p)
       .values(rows)
       .onConflictDoUpdate({ target: [p.grain, p.bucket, p.userId, p.teamId, p.keyId, p.model, p.provider, p.status], set: mergeSet(p) });
   }
   const t = usageRollupTag;
-  for (const rows of chunks(d.tag)) {
+  for (const rows of chunks(packed(d.tag))) {
     await tx
       .insert(t)
       .values(rows)

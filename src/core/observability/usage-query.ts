@@ -2,8 +2,8 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.js";
 import { ErrorCode, GatewayError, badInput } from "../../domain/errors.js";
 import type { Principal } from "../auth/keys.js";
-import { addHist, bucketOf, emptyHist, HIST_BUCKETS, quantile } from "./histogram.js";
-import { DAY_MS, HOUR_MS, type Grain } from "./rollups.js";
+import { addHist, bucketOf, emptyHist, quantile } from "./histogram.js";
+import { DAY_MS, HOUR_MS, unpackInto, type Grain } from "./rollups.js";
 
 export const USAGE_DIMENSIONS = ["MODEL", "PROVIDER", "USER", "TEAM", "KEY", "TAG", "DAY", "HOUR"] as const;
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
@@ -103,7 +103,7 @@ export class UsageQuery {
     const merged = new Map<string, Acc>();
     for (const rows of parts) {
       for (const a of rows) {
-        const key = a.dims.map((d) => (d instanceof Date ? d.getTime() : String(d))).join("\u0001");
+        const key = keyOf(a.dims);
         const prev = merged.get(key);
         if (!prev) {
           merged.set(key, a);
@@ -120,7 +120,6 @@ export class UsageQuery {
 
   private async rollup(table: string, seg: Segment, grain: Grain, groupBy: UsageDimension[], f: UsageFilter, want: Record<Metric, boolean>): Promise<Acc[]> {
     const dims = groupBy.map((d) => rollupDim(d, grain));
-    const hist = (m: Metric) => sql.raw(`array[${Array.from({ length: HIST_BUCKETS }, (_, i) => `sum(${m}_hist[${i + 1}])`).join(",")}]::float8[]`);
     const cols: SQL[] = [
       ...dims.map((d, i) => sql`${sql.raw(d)} as ${sql.identifier(`d${i}`)}`),
       sql`sum(requests)::float8 as requests, sum(errors)::float8 as errors, sum(cancelled)::float8 as cancelled`,
@@ -128,16 +127,24 @@ export class UsageQuery {
       sql`sum(cached_input_tokens)::float8 as "cachedInputTokens", sum(reasoning_tokens)::float8 as "reasoningTokens"`,
       sql`sum(cost_micro_usd)::float8 as "costMicroUsd", sum(ttft_count)::float8 as "ttftCount", sum(ttft_sum_ms)::float8 as "ttftSum"`,
       sql`sum(itl_count)::float8 as "itlCount", sum(itl_sum_ms)::float8 as "itlSum", sum(latency_sum_ms)::float8 as "latencySum"`,
-      ...METRICS.filter((m) => want[m]).map((m) => sql`${hist(m)} as ${sql.identifier(`${m}H`)}`),
     ];
-    const where = [sql`grain = ${grain}`, sql`bucket >= ${ts(seg.from)}`, sql`bucket < ${ts(seg.to)}`, ...filterConds(f, rollupFilterCol)];
-    const q = sql`select ${sql.join(cols, sql`, `)} from ${sql.identifier(table)} where ${sql.join(where, sql` and `)}${groupClause(dims.length)}`;
-    const rows = await this.db.rows<Record<string, unknown>>(q);
-    return rows.map((r) => ({
-      dims: dims.map((_, i) => r[`d${i}`]),
-      s: scalars(r),
-      h: { ttft: want.ttft ? toNums(r.ttftH) : null, itl: want.itl ? toNums(r.itlH) : null, latency: want.latency ? toNums(r.latencyH) : null },
-    }));
+    const where = sql.join([sql`grain = ${grain}`, sql`bucket >= ${ts(seg.from)}`, sql`bucket < ${ts(seg.to)}`, ...filterConds(f, rollupFilterCol)], sql` and `);
+    const from = sql`${sql.identifier(table)}`;
+    const metrics = METRICS.filter((m) => want[m]);
+    const [rows, hists] = await Promise.all([
+      this.db.rows<Record<string, unknown>>(sql`select ${sql.join(cols, sql`, `)} from ${from} where ${where}${groupClause(dims.length)}`),
+      metrics.length ? this.db.rows<Record<string, unknown>>(histQuery(from, where, dims, metrics)) : Promise.resolve([]),
+    ]);
+    const accs = new Map<string, Acc>();
+    for (const r of rows) {
+      const d = dims.map((_, i) => r[`d${i}`]);
+      accs.set(keyOf(d), { dims: d, s: scalars(r), h: { ttft: want.ttft ? emptyHist() : null, itl: want.itl ? emptyHist() : null, latency: want.latency ? emptyHist() : null } });
+    }
+    for (const r of hists) {
+      const h = accs.get(keyOf(dims.map((_, i) => r[`d${i}`])))?.h[METRICS[Number(r.m)]!];
+      if (h) unpackInto(h, toNums(r.h));
+    }
+    return [...accs.values()];
   }
 
   /** Less than an hour of raw records at an unaligned edge, aggregated the same way. */
@@ -168,6 +175,26 @@ export class UsageQuery {
       return { dims: dims.map((_, i) => r[`d${i}`]), s: scalars(r), h };
     });
   }
+}
+
+const keyOf = (dims: unknown[]) => dims.map((d) => (d instanceof Date ? d.getTime() : String(d))).join("\u0001");
+
+/**
+ * Merged histograms per group: the sparse buckets of every row are unnested and summed in SQL, then
+ * packed again, so one row per group and metric comes back whatever the number of rollup rows.
+ */
+function histQuery(from: SQL, where: SQL, dims: string[], metrics: Metric[]): SQL {
+  const d = dims.map((x, i) => sql`${sql.raw(x)} as ${sql.identifier(`d${i}`)}`);
+  const outer = dims.map((_, i) => sql.identifier(`d${i}`));
+  const values = sql.join(
+    metrics.map((m) => sql`(${sql.raw(String(METRICS.indexOf(m)))}, ${sql.raw(`${m}_hist`)})`),
+    sql`, `,
+  );
+  const inner = sql`select ${sql.join([...d, sql`v.m`, sql`u.x >> 32 as b`, sql`sum(u.x & 4294967295) as c`], sql`, `)}
+    from ${from} cross join lateral (values ${values}) as v(m, a) cross join lateral unnest(v.a) as u(x)
+    where ${where} group by ${sql.raw(Array.from({ length: dims.length + 2 }, (_, i) => i + 1).join(", "))}`;
+  return sql`select ${sql.join([...outer, sql`m`, sql`array_agg(((b << 32) | c::bigint)::float8) as h`], sql`, `)}
+    from (${inner}) as g group by ${sql.raw(Array.from({ length: dims.length + 1 }, (_, i) => i + 1).join(", "))}`;
 }
 
 /** Members see only their own usage: the filter is pinned to them, and asking for others is refused. */

@@ -179,7 +179,7 @@ export async function readBudgets(db: Database, where: { ids?: string[]; scope?:
       b.webhook_url, b.spike_multiplier, b.spike_window_minutes,
       (extract(epoch FROM b.created_at) * 1000)::float8 AS created_ms, (extract(epoch FROM b.updated_at) * 1000)::float8 AS updated_ms,
       CASE WHEN b.resets_at IS NOT NULL AND b.resets_at <= now() THEN 0 ELSE b.spent_micros END AS spent,
-      (extract(epoch FROM CASE WHEN b.resets_at IS NOT NULL AND b.resets_at <= now() THEN ${firstResetOf()} ELSE b.resets_at END) * 1000)::float8 AS resets_ms
+      (extract(epoch FROM sb_policy_next_reset(b.period, b.time_zone, b.resets_at)) * 1000)::float8 AS resets_ms
     FROM budgets b WHERE ${sql.join(conds, sql` AND `)}
     ORDER BY b.scope, b.subject, b.period`);
   return rows.map((r) => {
@@ -206,13 +206,6 @@ export async function readBudgets(db: Database, where: { ids?: string[]; scope?:
       updatedAt: new Date(Number(r.updated_ms)),
     };
   });
-}
-
-function firstResetOf() {
-  return sql.raw(`CASE b.period
-    WHEN 'DAY' THEN (date_trunc('day', now() AT TIME ZONE b.time_zone) + interval '1 day') AT TIME ZONE b.time_zone
-    WHEN 'MONTH' THEN (date_trunc('month', now() AT TIME ZONE b.time_zone) + interval '1 month') AT TIME ZONE b.time_zone
-  END`);
 }
 
 export async function readRateLimits(db: Database, nowMs: number, where: { ids?: string[] } = {}): Promise<RateLimitView[]> {

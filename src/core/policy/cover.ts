@@ -88,34 +88,34 @@ export class CoverIndex {
    */
   cover(p: Principal, req: ChatRequest, candidates: readonly Resolved[]): Cover | null {
     if (this.empty) return null;
-    const bs: BudgetDef[] = [];
-    const ls: LimitDef[] = [];
-    this.collect(bs, ls, "GLOBAL", "");
-    this.collect(bs, ls, "KEY", p.keyId);
-    this.collect(bs, ls, "USER", p.userId);
-    if (p.teamId !== null) this.collect(bs, ls, "TEAM", p.teamId);
-    if (req.tags) for (const t of new Set(req.tags)) this.collect(bs, ls, "TAG", t);
+    // Arrays are allocated only once something matches: the common miss allocates nothing.
+    const c: { budgets: BudgetDef[] | null; limits: LimitDef[] | null } = { budgets: null, limits: null };
+    this.collect(c, "GLOBAL", "");
+    this.collect(c, "KEY", p.keyId);
+    this.collect(c, "USER", p.userId);
+    if (p.teamId !== null) this.collect(c, "TEAM", p.teamId);
+    if (req.tags) for (let i = 0; i < req.tags.length; i++) if (req.tags.indexOf(req.tags[i]!) === i) this.collect(c, "TAG", req.tags[i]!);
     for (let i = 0; i < candidates.length; i++) {
       const id = candidates[i]!.model.id;
       let seen = false;
       for (let j = 0; j < i; j++) if (candidates[j]!.model.id === id) seen = true;
       if (seen) continue;
       const mb = this.budgets.MODEL.get(id);
-      if (mb) bs.push(...mb);
+      if (mb) (c.budgets ??= []).push(...mb);
       if (i === 0) {
         const ml = this.limits.MODEL.get(id);
-        if (ml) ls.push(...ml);
+        if (ml) (c.limits ??= []).push(...ml);
       }
     }
-    if (bs.length === 0 && ls.length === 0) return null;
-    return { budgets: bs, limits: ls };
+    if (c.budgets === null && c.limits === null) return null;
+    return { budgets: c.budgets ?? [], limits: c.limits ?? [] };
   }
 
-  private collect(bs: BudgetDef[], ls: LimitDef[], scope: Scope, subject: string): void {
+  private collect(c: { budgets: BudgetDef[] | null; limits: LimitDef[] | null }, scope: Scope, subject: string): void {
     const b = this.budgets[scope].get(subject);
-    if (b) bs.push(...b);
+    if (b) (c.budgets ??= []).push(...b);
     const l = this.limits[scope].get(subject);
-    if (l) ls.push(...l);
+    if (l) (c.limits ??= []).push(...l);
   }
 }
 

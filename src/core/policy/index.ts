@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "../../db/client.js";
@@ -29,7 +28,7 @@ import { CHANGE_CHANNEL, CoverIndex, type Cover } from "./cover.js";
 import { retryAfter, type AdmissionReport } from "./report.js";
 import { Settler } from "./settler.js";
 import { checkSpikes } from "./spike.js";
-import { admitStatement, extendStatement, renewStatement, sweepStatement, type AdmitRow, type BudgetState, type ExtendRow } from "./sql.js";
+import { admitStatement, extendStatement, normaliseAdmit, normaliseBudget, renewStatement, sweepStatement, type AdmitRow, type BudgetState, type ExtendRow } from "./sql.js";
 import { defaultPolicyOptions, type BudgetAlert, type BudgetView, type PolicyOptions, type RateLimitView, type Scope } from "./types.js";
 
 export type { AdmissionReport } from "./report.js";
@@ -68,8 +67,12 @@ export class PolicyEngine implements Policy, HoldHost {
   private rpmFullUntil = new Map<string, number>();
   private readonly refusals = new WeakMap<HeldAdmission, BudgetState[]>();
   private liveHolds = 0;
-  /** Wakes admissions waiting for running requests to settle on this instance (others are polled). */
-  private settledHere: { promise: Promise<void>; resolve: () => void } = signal();
+  /**
+   * Admissions waiting for running requests to settle, oldest first. A settlement here wakes as
+   * many as it settled (not all: a herd would re-run the statement for nothing); settlements on
+   * other instances are noticed by polling with backoff.
+   */
+  private waiters: (() => void)[] = [];
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | undefined;
 
@@ -82,9 +85,7 @@ export class PolicyEngine implements Policy, HoldHost {
     this.index.onReload = () => this.rpmFullUntil.clear();
     this.alerts = new AlertHub(this.db, this.log, this.opts);
     this.settler = new Settler(this.db, this.log, (rows, items) => {
-      const s = this.settledHere;
-      this.settledHere = signal();
-      s.resolve();
+      for (const wake of this.waiters.splice(0, items.length)) wake();
       this.alerts.onSettled(rows, items);
     });
   }
@@ -154,11 +155,26 @@ export class PolicyEngine implements Policy, HoldHost {
       // Fits once running requests settle for less than they hold: wait for that rather than refuse.
       const waitable = blocking.every((b) => b.limit - b.spent >= params.minMicros && b.reserved > 0);
       if (waitable && this.clock() - started < this.opts.waitForHoldsMs) {
-        await Promise.race([this.settledHere.promise, sleep(Math.min(250, 20 * 2 ** attempt))]);
+        await this.nextSettlement(Math.min(1_000, 50 * 2 ** attempt) * (0.75 + Math.random() / 2));
         continue;
       }
       throw this.budgetExceeded(blocking, sizing, input, cover, waitable);
     }
+  }
+
+  private nextSettlement(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(wake);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve();
+      }, timeoutMs);
+      this.waiters.push(wake);
+    });
   }
 
   private checkFullRpm(cover: Cover, now: number): void {
@@ -370,12 +386,6 @@ export class PolicyEngine implements Policy, HoldHost {
   }
 }
 
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
 function rateLimitError(scope: string, subject: string, what: string, ms: number): GatewayError {
   const retryAfterMs = Math.max(1, Math.ceil(ms));
   return new GatewayError(ErrorCode.RATE_LIMITED, `rate limit of ${what} reached for ${scope}${subject ? ` "${subject}"` : ""}; retry in ${Math.ceil(retryAfterMs / 1000)} s`, {
@@ -383,29 +393,4 @@ function rateLimitError(scope: string, subject: string, what: string, ms: number
     retryAfterMs,
     details: { scope, subject: subject || null },
   });
-}
-
-function normaliseBudget(b: BudgetState): BudgetState {
-  return { id: b.id, action: b.action, limit: Number(b.limit), spent: Number(b.spent), reserved: Number(b.reserved) };
-}
-
-function normaliseAdmit(r: AdmitRow | undefined): AdmitRow {
-  if (!r) throw new Error("admission statement returned no row");
-  return {
-    ok: r.ok,
-    would: r.would,
-    lim_ok: r.lim_ok,
-    granted: Number(r.granted),
-    budgets: r.budgets ? r.budgets.map(normaliseBudget) : null,
-    limits: r.limits
-      ? r.limits.map((w) => ({
-          id: w.id,
-          rpm: w.rpm === null ? null : Number(w.rpm),
-          tpm: w.tpm === null ? null : Number(w.tpm),
-          slots: (w.slots ?? []).map(Number),
-          reqs: (w.reqs ?? []).map(Number),
-          toks: (w.toks ?? []).map(Number),
-        }))
-      : null,
-  };
 }

@@ -1,25 +1,22 @@
 import { sql, type SQL } from "drizzle-orm";
 
 /**
- * Every statement that moves money or counts requests is ONE statement (one implicit
- * transaction, one round trip). Deadlock freedom comes from a single lock order used everywhere:
+ * Every operation that moves money or counts requests is ONE statement (one implicit transaction,
+ * one round trip). The two on the request path, admission and extension, are PL/pgSQL functions
+ * (drizzle/0006_policy_functions.sql) so their plans are cached per connection. Deadlock freedom
+ * comes from a single lock order used everywhere:
  *   budget_holds row(s) → rate_limits rows (by id) → budgets rows (by id).
- * A later lock is forced after an earlier one by referencing the earlier CTE from an InitPlan
- * (`(SELECT count(*) FROM earlier) >= 0`), which runs before the later scan locks anything.
- * Locked rows are re-read at their latest committed version (READ COMMITTED + FOR UPDATE), so the
- * checks below see every hold committed before the lock was granted.
+ * In the CTE statements below a later lock is forced after an earlier one by referencing the
+ * earlier CTE from an InitPlan (`(SELECT count(*) FROM earlier) >= 0`), which runs before the
+ * later scan locks anything. Locked rows are re-read at their latest committed version
+ * (READ COMMITTED + FOR UPDATE), so every check sees the holds committed before the lock.
  */
 
 /** Spent in the current period: a period whose end has passed counts as already reset. */
 const EFF_SPENT = sql.raw(`CASE WHEN b.resets_at IS NOT NULL AND b.resets_at <= now() THEN 0 ELSE b.spent_micros END`);
 
-/** The next period end, at local midnight in the budget's own IANA time zone. */
-const NEXT_RESET = sql.raw(`CASE WHEN b.resets_at IS NOT NULL AND b.resets_at <= now() THEN
-  CASE b.period
-    WHEN 'DAY' THEN (date_trunc('day', now() AT TIME ZONE b.time_zone) + interval '1 day') AT TIME ZONE b.time_zone
-    WHEN 'MONTH' THEN (date_trunc('month', now() AT TIME ZONE b.time_zone) + interval '1 month') AT TIME ZONE b.time_zone
-  END
-  ELSE b.resets_at END`);
+/** The next period end once the current one has passed, at local midnight in the budget's own time zone. */
+const NEXT_RESET = sql.raw(`sb_policy_next_reset(b.period, b.time_zone, b.resets_at)`);
 
 /** End of the current period for a (period, time zone), computed by Postgres (tz database included). */
 export function firstReset(period: string, timeZone: string): SQL {
@@ -30,6 +27,11 @@ export function firstReset(period: string, timeZone: string): SQL {
 }
 
 const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
+
+/** A text[] literal; every element quoted, so no id can break out of it. */
+function textArray(items: readonly string[]): string {
+  return `{${items.map((i) => `"${i.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(",")}}`;
+}
 
 export interface AdmitParams {
   budgetIds: string[];
@@ -76,69 +78,15 @@ export interface AdmitRow {
 }
 
 /**
- * Rate-limit check-and-count plus budget holds, all or nothing. The hold granted is
- * least(desired, what every BLOCK budget has left); the request is admitted when that is at
- * least `minMicros` and every limit has room in its last 60 one-second slots.
+ * Rate-limit check-and-count plus budget holds, all or nothing (sb_policy_admit in
+ * drizzle/0006_policy_functions.sql). The hold granted is least(desired, what every BLOCK budget
+ * has left); the request is admitted when that is at least `minMicros` and every limit has room in
+ * its last 60 one-second slots. With `apply` false nothing is locked or changed (dry run).
  */
 export function admitStatement(p: AdmitParams): SQL {
-  const lock = p.apply ? sql`FOR UPDATE` : sql``;
-  const bids = json(p.budgetIds);
-  return sql`WITH
-lim AS MATERIALIZED (
-  SELECT l.id, l.requests_per_minute AS rpm, l.tokens_per_minute AS tpm, l.win_slots, l.win_requests, l.win_tokens
-  FROM rate_limits l WHERE l.id IN (SELECT jsonb_array_elements_text(${json(p.limitIds)}))
-  ORDER BY l.id ${lock}
-),
-limw AS (
-  SELECT lim.*,
-    coalesce((SELECT sum(r) FROM unnest(lim.win_slots, lim.win_requests) w(s, r) WHERE s > ${p.slot}::bigint - 60), 0) AS reqs,
-    coalesce((SELECT sum(t) FROM unnest(lim.win_slots, lim.win_tokens) w(s, t) WHERE s > ${p.slot}::bigint - 60), 0) AS toks
-  FROM lim
-),
-bud AS MATERIALIZED (
-  SELECT b.id, b.action, b.limit_micros, b.reserved_micros, ${EFF_SPENT} AS spent
-  FROM budgets b
-  WHERE b.id IN (SELECT jsonb_array_elements_text(${bids})) AND (SELECT count(*) FROM lim) >= 0
-  ORDER BY b.id ${lock}
-),
-dec AS (
-  SELECT
-    NOT EXISTS (SELECT 1 FROM limw WHERE (rpm IS NOT NULL AND reqs + 1 > rpm) OR (tpm IS NOT NULL AND toks + ${p.tokens}::bigint > tpm)) AS lim_ok,
-    least(${p.desiredMicros}::bigint, coalesce((SELECT min(limit_micros - spent - reserved_micros) FROM bud WHERE action = 'BLOCK'), ${p.desiredMicros}::bigint)) AS granted
-),
-ok AS (
-  SELECT lim_ok AND granted >= ${p.minMicros}::bigint AS would, lim_ok AND granted >= ${p.minMicros}::bigint AND ${p.apply}::boolean AS ok, lim_ok, granted FROM dec
-),
-upl AS (
-  UPDATE rate_limits l SET win_slots = n.slots, win_requests = n.reqs, win_tokens = n.toks
-  FROM lim, ok, LATERAL (
-    SELECT array_agg(s ORDER BY s) AS slots, array_agg(r ORDER BY s) AS reqs, array_agg(t ORDER BY s) AS toks
-    FROM (
-      SELECT s, sum(r) AS r, sum(t) AS t FROM (
-        SELECT s, r, t FROM unnest(lim.win_slots, lim.win_requests, lim.win_tokens) w(s, r, t) WHERE s > ${p.slot}::bigint - 60
-        UNION ALL SELECT ${p.slot}::bigint, 1::bigint, ${p.tokens}::bigint
-      ) x GROUP BY s
-    ) y
-  ) n
-  WHERE l.id = lim.id AND ok.ok
-  RETURNING l.id
-),
-upb AS (
-  UPDATE budgets b SET spent_micros = bud.spent, reserved_micros = b.reserved_micros + ok.granted, resets_at = ${NEXT_RESET}
-  FROM bud, ok WHERE b.id = bud.id AND ok.ok
-  RETURNING b.id
-),
-ins AS (
-  INSERT INTO budget_holds (id, instance_id, budget_ids, amount_micros, expires_at)
-  SELECT ${p.holdId}, ${p.instanceId}, ARRAY(SELECT jsonb_array_elements_text(${bids})), ok.granted, now() + ${p.ttlMs}::bigint * interval '1 millisecond'
-  FROM ok WHERE ok.ok AND ${p.budgetIds.length > 0}::boolean
-  RETURNING id
-)
-SELECT ok.ok, ok.would, ok.lim_ok, ok.granted::float8 AS granted,
-  (SELECT json_agg(json_build_object('id', id, 'action', action, 'limit', limit_micros, 'spent', spent, 'reserved', reserved_micros)) FROM bud) AS budgets,
-  (SELECT json_agg(json_build_object('id', id, 'rpm', rpm, 'tpm', tpm, 'slots', win_slots, 'reqs', win_requests, 'toks', win_tokens)) FROM lim) AS limits,
-  (SELECT count(*) FROM upl) + (SELECT count(*) FROM upb) + (SELECT count(*) FROM ins) AS writes
-FROM ok`;
+  return sql`SELECT ok, would, lim_ok, granted::float8 AS granted, budgets, limits FROM sb_policy_admit(
+    ${textArray(p.budgetIds)}::text[], ${textArray(p.limitIds)}::text[], ${p.slot}::bigint, ${p.tokens}::bigint,
+    ${p.minMicros}::bigint, ${p.desiredMicros}::bigint, ${p.holdId}::text, ${p.instanceId}::text, ${p.ttlMs}::bigint, ${p.apply}::boolean)`;
 }
 
 export interface ExtendRow {
@@ -148,32 +96,9 @@ export interface ExtendRow {
   budgets: BudgetState[] | null;
 }
 
-/** Grows a live hold by least(desired, room left), or refuses when that is under `minMicros`. */
+/** Grows a live hold by least(desired, room left), or refuses when that is under `minMicros` (sb_policy_extend). */
 export function extendStatement(holdId: string, minMicros: number, desiredMicros: number, ttlMs: number): SQL {
-  return sql`WITH
-h AS MATERIALIZED (SELECT id, budget_ids FROM budget_holds WHERE id = ${holdId} FOR UPDATE),
-bud AS MATERIALIZED (
-  SELECT b.id, b.action, b.limit_micros, b.reserved_micros, ${EFF_SPENT} AS spent
-  FROM budgets b WHERE b.id IN (SELECT unnest(budget_ids) FROM h)
-  ORDER BY b.id FOR UPDATE
-),
-dec AS (
-  SELECT EXISTS (SELECT 1 FROM h) AS held,
-    least(${desiredMicros}::bigint, coalesce((SELECT min(limit_micros - spent - reserved_micros) FROM bud WHERE action = 'BLOCK'), ${desiredMicros}::bigint)) AS granted
-),
-ok AS (SELECT held AND granted >= ${minMicros}::bigint AS ok, held, granted FROM dec),
-uh AS (
-  UPDATE budget_holds SET amount_micros = amount_micros + ok.granted, expires_at = greatest(expires_at, now() + ${ttlMs}::bigint * interval '1 millisecond')
-  FROM ok WHERE id = ${holdId} AND ok.ok RETURNING id
-),
-ub AS (
-  UPDATE budgets b SET spent_micros = bud.spent, reserved_micros = b.reserved_micros + ok.granted, resets_at = ${NEXT_RESET}
-  FROM bud, ok WHERE b.id = bud.id AND ok.ok RETURNING b.id
-)
-SELECT ok.ok, ok.held, ok.granted::float8 AS granted,
-  (SELECT json_agg(json_build_object('id', id, 'action', action, 'limit', limit_micros, 'spent', spent, 'reserved', reserved_micros)) FROM bud) AS budgets,
-  (SELECT count(*) FROM uh) + (SELECT count(*) FROM ub) AS writes
-FROM ok`;
+  return sql`SELECT ok, held, granted::float8 AS granted, budgets FROM sb_policy_extend(${holdId}::text, ${minMicros}::bigint, ${desiredMicros}::bigint, ${ttlMs}::bigint)`;
 }
 
 export interface SettleItem {
@@ -273,4 +198,30 @@ SELECT (SELECT count(*) FROM h)::int AS holds, (SELECT count(*) FROM up)::int AS
 
 export function renewStatement(instanceId: string, ttlMs: number): SQL {
   return sql`UPDATE budget_holds SET expires_at = now() + ${ttlMs}::bigint * interval '1 millisecond' WHERE instance_id = ${instanceId}`;
+}
+
+/** postgres.js returns bigints as strings, PGlite as numbers; JSON built in SQL is numbers either way. */
+export function normaliseBudget(b: BudgetState): BudgetState {
+  return { id: b.id, action: b.action, limit: Number(b.limit), spent: Number(b.spent), reserved: Number(b.reserved) };
+}
+
+export function normaliseAdmit(r: AdmitRow | undefined): AdmitRow {
+  if (!r) throw new Error("admission statement returned no row");
+  return {
+    ok: r.ok,
+    would: r.would,
+    lim_ok: r.lim_ok,
+    granted: Number(r.granted),
+    budgets: r.budgets ? r.budgets.map(normaliseBudget) : null,
+    limits: r.limits
+      ? r.limits.map((w) => ({
+          id: w.id,
+          rpm: w.rpm === null ? null : Number(w.rpm),
+          tpm: w.tpm === null ? null : Number(w.tpm),
+          slots: (w.slots ?? []).map(Number),
+          reqs: (w.reqs ?? []).map(Number),
+          toks: (w.toks ?? []).map(Number),
+        }))
+      : null,
+  };
 }

@@ -1,7 +1,7 @@
 import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Provider, useQuery } from "urql";
-import { ErrorState, Loading } from "./components/ui";
-import { SessionDocument } from "./gql/graphql";
+import { ApiMissing, ErrorState, Loading } from "./components/ui";
+import { CapabilitiesDocument, SessionDocument } from "./gql/graphql";
 import { clearStoredKey, readStoredKey, storeKey } from "./lib/auth";
 import { createApiClient } from "./lib/client";
 import { isAuthError } from "./lib/errors";
@@ -9,7 +9,6 @@ import { Link, navigate, usePath } from "./lib/router";
 import { SessionContext, capabilitySet, type Session } from "./lib/session";
 import { PAGES, type PageDef } from "./pages";
 import { SignIn } from "./pages/SignIn";
-import { ApiMissing } from "./components/ui";
 
 export function App() {
   const [key, setKey] = useState<string | null>(readStoredKey);
@@ -43,14 +42,17 @@ export function App() {
 
 function Shell({ signOut }: { signOut: (reason?: string) => void }) {
   const [{ data, error, fetching }, refetch] = useQuery({ query: SessionDocument, requestPolicy: "network-only" });
+  const [caps] = useQuery({ query: CapabilitiesDocument, requestPolicy: "network-only" });
   useEffect(() => {
     if (isAuthError(error)) signOut("Your key was not accepted (revoked or mistyped). Sign in again.");
   }, [error, signOut]);
   const session = useMemo<Session | null>(() => {
-    if (!data) return null;
-    const caps = capabilitySet(data);
-    return { me: data.me, isAdmin: data.me.role === "ADMIN", has: (f) => caps.has(f), signOut };
-  }, [data, signOut]);
+    if (!data || (!caps.data && !caps.error)) return null;
+    // A gateway with introspection turned off cannot say what it serves: assume everything, and let a
+    // missing API show its own error on the page that needs it.
+    const fields = caps.data ? capabilitySet(caps.data) : null;
+    return { me: data.me, isAdmin: data.me.role === "ADMIN", has: (f) => fields?.has(f) ?? true, signOut };
+  }, [data, caps.data, caps.error, signOut]);
 
   if (!session) {
     if (error && !isAuthError(error)) {
@@ -60,7 +62,7 @@ function Shell({ signOut }: { signOut: (reason?: string) => void }) {
         </main>
       );
     }
-    return <main className="centered">{fetching ? <Loading label="Signing in…" /> : null}</main>;
+    return <main className="centered">{fetching || caps.fetching ? <Loading label="Signing in…" /> : null}</main>;
   }
   return (
     <SessionContext.Provider value={session}>

@@ -56,7 +56,7 @@ export class Watch {
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Let fonts, charts and transitions settle so the picture shows what a person would see.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))");
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 }
 
@@ -79,4 +79,20 @@ export function countJs(page: Page): { bytes: number } {
       .catch(() => undefined);
   });
   return acc;
+}
+
+/**
+ * Form controls and buttons without an accessible name (no label, aria-label, aria-labelledby or text).
+ * A plain string so the bundler's helpers never leak into the page.
+ */
+export function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const bad = [];
+    for (const el of document.querySelectorAll("input, select, textarea, button")) {
+      if (el.type === "hidden" || el.closest("[hidden], dialog:not([open])")) continue;
+      const named = el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.labels && el.labels.length > 0) || (el.tagName === "BUTTON" && el.textContent.trim());
+      if (!named) bad.push(el.outerHTML.slice(0, 120));
+    }
+    return bad;
+  })()`);
 }

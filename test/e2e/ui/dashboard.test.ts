@@ -1,10 +1,10 @@
 import { writeFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildUi } from "../../../scripts/ui-build.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../../fakes/openai.js";
 import { gql, startTestApp, type TestApp } from "../../helpers/app.js";
-import { SCREENSHOTS, Watch, countJs, hasChromium, launch, newContext, shot } from "./browser.js";
+import { SCREENSHOTS, Watch, countJs, hasChromium, launch, newContext, shot, unlabelledControls } from "./browser.js";
 import { driveBudgets, driveCosts, driveOverview, driveRequests, driveRouting, type DriveContext } from "./more-pages.js";
 
 const UPSTREAM_KEY = "sk-upstream-ui-0123456789abcdef";
@@ -37,6 +37,8 @@ describe.skipIf(!hasChromium())("dashboard in headless Chromium", { timeout: 90_
   const timings: Record<string, number> = {};
   let firstLoadJs = 0;
   let memberSecret = "";
+  /** Completions made so far (each leaves one request-log record). */
+  let made = 0;
 
   const api = async <T>(query: string, variables?: Record<string, unknown>, key = t.adminKey): Promise<T> => {
     const r = await gql<T>(t, key, query, variables);
@@ -47,14 +49,11 @@ describe.skipIf(!hasChromium())("dashboard in headless Chromium", { timeout: 90_
   /** Client-side navigation by the sidebar link, timed until the page's heading shows. */
   async function open(title: string, heading = title): Promise<void> {
     const t0 = performance.now();
-    // Leaving a page cancels its queries still in flight (a poll, a refetch): that abort is by design.
-    await watch.expecting(
-      (p) => p.kind === "requestfailed" && p.text.endsWith("/graphql: net::ERR_ABORTED"),
-      () => page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: title, exact: true }).click(),
-    );
+    await page.getByRole("navigation", { name: "Pages", exact: true }).getByRole("link", { name: title, exact: true }).click();
     await page.getByRole("heading", { level: 1, name: heading }).waitFor();
     await page.locator(".loading").first().waitFor({ state: "detached", timeout: 15_000 }).catch(() => undefined);
     timings[title] = Math.round(performance.now() - t0);
+    expect(await unlabelledControls(page), `unlabelled controls on ${title}`).toEqual([]);
   }
 
   beforeAll(async () => {
@@ -72,6 +71,11 @@ describe.skipIf(!hasChromium())("dashboard in headless Chromium", { timeout: 90_
     page.setDefaultTimeout(15_000);
     watch = new Watch(page);
   }, 180_000);
+
+  // A failed step can leave a modal open; close it so the next test starts from the page itself.
+  afterEach(async () => {
+    for (let i = 0; i < 3 && page && (await page.locator("dialog[open]").count()) > 0; i++) await page.keyboard.press("Escape");
+  });
 
   afterAll(async () => {
     await ctx?.close();
@@ -119,11 +123,11 @@ describe.skipIf(!hasChromium())("dashboard in headless Chromium", { timeout: 90_
     await page.getByLabel("API key").fill(t.adminKey);
     const t1 = performance.now();
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    await page.getByRole("navigation", { name: "Pages", exact: true }).waitFor();
     await page.getByRole("heading", { level: 1 }).first().waitFor();
     timings["signed in → first page"] = Math.round(performance.now() - t1);
     expect(await page.getByTestId("whoami-role").textContent()).toBe("ADMIN");
-    expect(await page.evaluate(() => sessionStorage.getItem("switchboard.apiKey"))).toBe(t.adminKey);
+    expect(await page.evaluate('sessionStorage.getItem("switchboard.apiKey")')).toBe(t.adminKey);
     firstLoadJs = js.bytes;
     expect(firstLoadJs).toBeGreaterThan(0);
     expect(firstLoadJs).toBeLessThan(300 * 1024);
@@ -145,7 +149,7 @@ describe.skipIf(!hasChromium())("dashboard in headless Chromium", { timeout: 90_
     expect(memberSecret).toMatch(/^sb-/);
     await shot(page, "03-keys-secret-once");
     await page.getByRole("button", { name: "Copy secret" }).click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(memberSecret);
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe(memberSecret);
     await page.getByRole("button", { name: "Done" }).click();
     const me = await api<{ me: { userId: string; teamId: string; role: string } }>(`{ me { userId teamId role } }`, undefined, memberSecret);
     expect(me.me).toEqual({ userId: "alice", teamId: "payments", role: "MEMBER" });
@@ -201,9 +205,10 @@ describe.skipIf(!hasChromium())("dashboard in headless Chromium", { timeout: 90_
   it("Playground: streams tokens over the subscription with live TTFT/ITL, then cost and guardrails", async () => {
     await open("Playground");
     await page.getByLabel("Model or router name").fill(MODEL);
-    await page.getByLabel("Prompt", { exact: true }).fill("Say something about streams.");
+    await page.getByRole("textbox", { name: /^Prompt/ }).fill("Say something about streams.");
     await page.getByRole("button", { name: "Send" }).click();
     await page.getByTestId("pg-done").waitFor({ timeout: 20_000 });
+    made++;
     expect(await page.getByTestId("pg-output").textContent()).toBe(ANSWER);
     // 1000 input tokens at the edited $0.25/MTok + 2000 output tokens at $0.60/MTok
     expect(await page.getByTestId("pg-cost").textContent()).toBe("$0.00145");
@@ -212,11 +217,24 @@ describe.skipIf(!hasChromium())("dashboard in headless Chromium", { timeout: 90_
     expect(live).toMatch(/TTFT \(live\)\d/);
     await shot(page, "07-playground");
     expect(fake.requests.at(-1)?.body?.["stream"]).toBe(true);
+
+    if (fields.has("Query.inspect")) {
+      const text = "Write to jane.doe@example.com about the invoice.";
+      await page.getByRole("textbox", { name: /^Prompt/ }).fill(text);
+      await page.getByRole("button", { name: "Check guardrails" }).click();
+      const report = await api<{ inspect: { findings: { type: string }[]; redacted: string } }>(`query($text: String!) { inspect(text: $text) { findings { type } redacted } }`, { text });
+      const dialog = page.getByRole("dialog", { name: "Guardrail check" });
+      await expect.poll(() => dialog.getByTestId("inspect-result").textContent()).toContain(report.inspect.redacted);
+      for (const f of report.inspect.findings) expect(await dialog.textContent()).toContain(f.type);
+      await shot(page, "07b-playground-guardrails");
+      await dialog.getByRole("button", { name: "Close" }).click();
+    }
     expect(watch.take()).toEqual([]);
   });
 
   const drive = (): DriveContext => ({ page, t, fields, api, open, shot, watch });
   const completeAsAdmin = async () => {
+    made++;
     await api(`mutation { complete(input: { model: "${MODEL}", messages: [{ role: USER, content: "one more" }], tags: ["e2e"] }) { id } }`);
   };
 
@@ -243,19 +261,43 @@ describe.skipIf(!hasChromium())("dashboard in headless Chromium", { timeout: 90_
   it("Requests: the log pages by cursor, filters, and opens a detail drawer", async () => {
     // Enough requests for a second page of 25.
     await Promise.all(Array.from({ length: 26 }, () => completeAsAdmin()));
-    await driveRequests(drive());
+    await driveRequests(drive(), made);
+    expect(watch.take()).toEqual([]);
+  });
+
+  it("is usable from the keyboard: skip link, navigation, dialogs that close with Escape", async () => {
+    const focused = () => page.evaluate<string>("document.activeElement?.textContent?.trim() ?? ''");
+    await page.goto("/ui/keys");
+    await page.getByRole("heading", { level: 1, name: "Keys" }).waitFor();
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("Skip to content");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("Overview");
+    for (let i = 0; i < 10 && (await focused()) !== "Models"; i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Models" }).waitFor();
+    for (let i = 0; i < 10 && (await focused()) !== "Keys"; i++) await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Keys" }).waitFor();
+    await page.getByRole("button", { name: "New key" }).focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "New API key" });
+    await dialog.waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await focused()).toBe("New key");
     expect(watch.take()).toEqual([]);
   });
 
   it("shows members only their own data and hides admin pages", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("API key").waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem("switchboard.apiKey"))).toBeNull();
+    expect(await page.evaluate('sessionStorage.getItem("switchboard.apiKey")')).toBeNull();
     await page.getByLabel("API key").fill(memberSecret);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    await page.getByRole("navigation", { name: "Pages", exact: true }).waitFor();
     expect(await page.getByTestId("whoami-role").textContent()).toBe("MEMBER");
-    const nav = page.getByRole("navigation", { name: "Pages" });
+    const nav = page.getByRole("navigation", { name: "Pages", exact: true });
     expect(await nav.getByRole("link", { name: "Routing" }).count()).toBe(0);
     await open("Keys");
     const rows = page.locator("tbody tr");

@@ -40,7 +40,8 @@ export async function driveOverview(c: DriveContext, expectedRequests: number): 
   expect(await c.page.getByTestId("kpi-spend").textContent()).toBe(usd(t.costUsd));
   await c.page.locator("canvas").first().waitFor();
   await expect.poll(() => c.page.getByTestId("ticker").textContent()).toContain("local/gpt-4o-mini");
-  await c.page.getByText(/Time \(Europe\/Berlin\)/).first().waitFor({ state: "attached" }).catch(() => undefined);
+  // Charts name their unit and time zone (the browser's here) for people and screen readers alike.
+  await c.page.getByRole("img", { name: /^Spend per hour \(USD per hour; times in Europe\/Berlin\)/ }).waitFor();
   await c.shot(c.page, "08-overview");
 }
 
@@ -128,14 +129,14 @@ export async function driveRouting(c: DriveContext): Promise<void> {
   // The API's validation message shows in the form, which stays open to fix it.
   await c.page.getByRole("button", { name: "New rule" }).click();
   let dialog = c.page.getByRole("dialog", { name: "New routing rule" });
-  await dialog.getByLabel("Name").fill("broken");
-  await dialog.getByLabel("Target 1").fill("nope/unknown-model");
+  await dialog.getByLabel("Name", { exact: true }).fill("broken");
+  await dialog.getByLabel("Target 1", { exact: true }).fill("nope/unknown-model");
   await dialog.getByRole("button", { name: "Save rule" }).click();
   const problem = dialog.locator('[data-code="BAD_USER_INPUT"]');
   await expect.poll(() => problem.textContent()).toContain("nope/unknown-model");
   await c.shot(c.page, "12-routing-validation");
-  await dialog.getByLabel("Name").fill("code to 4o");
-  await dialog.getByLabel("Target 1").fill("local/gpt-4o");
+  await dialog.getByLabel("Name", { exact: true }).fill("code to 4o");
+  await dialog.getByLabel("Target 1", { exact: true }).fill("local/gpt-4o");
   await dialog.getByRole("checkbox", { name: "code" }).check();
   await dialog.getByRole("button", { name: "Save rule" }).click();
   await expect.poll(async () => (await rules()).map((r) => r.name)).toEqual(["code to 4o"]);
@@ -168,9 +169,11 @@ export async function driveRouting(c: DriveContext): Promise<void> {
   await expect.poll(async () => (await rules()).length).toBe(0);
 }
 
-export async function driveRequests(c: DriveContext): Promise<void> {
+export async function driveRequests(c: DriveContext, expectedTotal: number): Promise<void> {
   if (await checkMissing(c, "Requests", "/ui/requests", "Query.requests")) return;
   type Page1 = { requests: { nodes: { id: string; model: string | null; status: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+  // Records are written in batches: wait until the log holds every request made so far.
+  await expect.poll(async () => (await c.api<Page1>(`{ requests(first: 200) { nodes { id } pageInfo { hasNextPage } } }`)).requests.nodes.length, { timeout: 15_000 }).toBe(expectedTotal);
   const page1 = await c.api<Page1>(`{ requests(first: 25) { nodes { id model status } pageInfo { hasNextPage endCursor } } }`);
   await c.open("Requests");
   const rows = c.page.locator("[data-testid=requests-table] tbody tr");

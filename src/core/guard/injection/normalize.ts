@@ -72,7 +72,7 @@ export function normalize(text: string): string {
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s", "!": "i" };
 const LEET_WORD = /[a-z]*[013457@$!][a-z013457@$!]*/g;
 /** A digit or symbol inside a word: only then is de-leeting worth a pass. */
-export const LEETISH = /[a-z][013457@$!]|[013457@$][a-z]/;
+export const LEETISH = /[a-z][013457][a-z]|\b[013457][a-z]{2}/;
 
 /** Digits and symbols standing for letters ("1gn0r3"), only inside words that also have letters. */
 export function deLeet(t: string): string {

@@ -1,24 +1,12 @@
-import { typeBit, type Finding, type TypeMask } from "../types.js";
-import { DOB_GATE, Need, PERSON_GATE, RECOGNIZERS, type Recognizer } from "./recognizers.js";
+import { ALL_TYPES, typeBit, type Finding, type TypeMask } from "../types.js";
+import { RECOGNIZERS, type Recognizer, type Starts } from "./recognizers.js";
 
 interface Ranked extends Finding {
   priority: number;
 }
 
-const SECRETISH = /sk-|sb-|[sr]k_|whsec_|AKIA|ASIA|gh[pousr]_|github_pat_|xox|xapp-|AIza|eyJ|-----BEGIN|:\/\/|pass|pwd|mdp|senha|wachtwoord|contrase|kennwort|clave|secret|token|key/i;
-
-/** Cheap whole-text checks that let most recognizers skip texts that cannot contain their type. */
-function needsMet(text: string, from: number): number {
-  const t = from > 0 ? text.slice(from > 128 ? from - 128 : 0) : text;
-  let met = Need.None;
-  if (/[0-9]/.test(t)) met |= Need.Digit;
-  if (t.includes("@")) met |= Need.At;
-  if (/\p{Lu}/u.test(t)) met |= Need.Upper;
-  if (SECRETISH.test(t)) met |= Need.Secretish;
-  if (DOB_GATE.test(t)) met |= Need.DobWord;
-  if (PERSON_GATE.test(t)) met |= Need.PersonWord;
-  return met;
-}
+/** The part of the text a gate looks at: the new text plus the context a lookbehind may reach. */
+const gateWindow = (text: string, from: number): string => (from > 128 ? text.slice(from - 128) : text);
 
 const enabled = (r: Recognizer, mask: TypeMask): boolean => (mask & typeBit(r.type)) !== 0;
 
@@ -28,29 +16,70 @@ const enabled = (r: Recognizer, mask: TypeMask): boolean => (mask & typeBit(r.ty
  */
 export function detect(text: string, mask: TypeMask, from = 0): Finding[] {
   if (mask === 0 || text.length === from) return [];
-  const met = needsMet(text, from);
+  const window = gateWindow(text, from);
+  const passed = new Map<RegExp, boolean>();
+  const gate = (g: RegExp): boolean => {
+    let v = passed.get(g);
+    if (v === undefined) passed.set(g, (v = g.test(window)));
+    return v;
+  };
   const found: Ranked[] = [];
   for (const r of RECOGNIZERS) {
-    if (!enabled(r, mask) || (r.needs & met) !== r.needs) continue;
-    const re = r.re.full;
-    re.lastIndex = from;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-      const s = m.index;
-      let e = s + m[0].length;
-      // A candidate overlapping a finding of higher priority would lose anyway: skip its validator
-      // (unless the validator may shorten it, out of the overlap).
-      if (!r.trims && outranked(found, r.priority, s, e)) e = -1;
-      else if (r.accept) e = r.accept(text, s, e);
-      if (e <= s) {
-        re.lastIndex = s + 1;
-        continue;
-      }
-      found.push({ type: r.type, start: s, end: e, priority: r.priority });
-      re.lastIndex = e;
-    }
+    if (!enabled(r, mask) || !r.gates.every(gate)) continue;
+    if (r.starts) scanAtStarts(r, r.starts, text, from, found);
+    else scanAll(r, text, from, found);
   }
   return resolveOverlaps(found);
+}
+
+/** Keeps or rejects one regex match; returns where the scan goes on. */
+function take(r: Recognizer, text: string, s: number, end: number, found: Ranked[]): number {
+  let e = end;
+  // A candidate overlapping a finding of higher priority would lose anyway: skip its validator
+  // (unless the validator may shorten it, out of the overlap).
+  if (!r.trims && outranked(found, r.priority, s, e)) e = -1;
+  else if (r.accept) e = r.accept(text, s, e);
+  if (e <= s) return s + 1;
+  found.push({ type: r.type, start: s, end: e, priority: r.priority });
+  return e;
+}
+
+/** The plain scan: leftmost match, then on from its end (or one past a rejected start). */
+function scanAll(r: Recognizer, text: string, from: number, found: Ranked[]): void {
+  const re = r.re.full;
+  re.lastIndex = from;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) re.lastIndex = take(r, text, m.index, m.index + m[0].length, found);
+}
+
+/**
+ * The same matches as scanAll, found faster: the regex runs (sticky) only where a match can
+ * start: near an anchor every match contains ("@"), or right after a trigger it needs before it.
+ */
+function scanAtStarts(r: Recognizer, st: Starts, text: string, from: number, found: Ranked[]): void {
+  const sticky = r.re.sticky;
+  const probe = st.re;
+  let p = from;
+  probe.lastIndex = st.kind === "anchor" ? from : Math.max(0, from - st.lookback);
+  for (let q = probe.exec(text); q !== null; q = probe.exec(text)) {
+    // anchor: a match starting at s >= p contains an anchor at >= s, so it starts within `back` of the first one.
+    // after: a match starts at most `span` characters after the end of a trigger.
+    const lo = st.kind === "anchor" ? Math.max(p, q.index - st.back) : Math.max(p, q.index + q[0].length);
+    const hi = st.kind === "anchor" ? q.index : q.index + q[0].length + st.span;
+    let next = -1;
+    for (let s = lo; s <= hi && s < text.length; s++) {
+      sticky.lastIndex = s;
+      const m = sticky.exec(text);
+      if (m !== null) {
+        next = take(r, text, s, s + m[0].length, found);
+        break;
+      }
+    }
+    if (next >= 0) p = next;
+    else if (st.kind === "anchor") p = Math.max(p, q.index + 1);
+    // Overlapping triggers ("name is" inside "my name is") each get their turn.
+    probe.lastIndex = st.kind === "anchor" ? Math.max(p, q.index + 1) : q.index + 1;
+  }
 }
 
 function outranked(found: readonly Ranked[], priority: number, s: number, e: number): boolean {
@@ -85,4 +114,19 @@ export function holdStart(text: string, mask: TypeMask, from: number): number {
     if (m !== null && m.index < hold) hold = m.index;
   }
   return hold;
+}
+
+const WARM_UP =
+  "My name is John Smith, born on 01/02/1990, Dear Mr Jones, 12 Main Street, Hauptstraße 5, 12 rue de la Paix, Calle Mayor 3, " +
+  "call +49 30 901820 or (212) 555-0143, card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00, SSN 536-22-1234, " +
+  "mail a@b.io, 10.0.0.1, 2001:db8::1, sk-abcdefghijklmnopqrstuvwxyz, password: hunter2x, postgres://u:p@h, eyJa.eyJb.c";
+
+/**
+ * Regexes compile on first use, and these are large (name lists, triggers): run every detector
+ * and hold-back test once at start so the first request does not pay for it (and trip the budget).
+ */
+export function warmDetectors(): void {
+  detect(WARM_UP, ALL_TYPES);
+  // Compiling is what costs; a short text reaches every partial regex without scanning much.
+  holdStart("My name is Jo", ALL_TYPES, 0);
 }

@@ -40,14 +40,19 @@ export const notBehind = (src: string): Pat => ({ full: `(?<!${src})`, partial: 
 
 export function seq(...ps: Pat[]): Pat {
   const full = ps.map((p) => p.full).join("");
-  // P(a b c) = P(a) | a P(b) | a b P(c); zero-width nodes are no stop points, lookbehinds ride along.
-  const alts: string[] = [];
-  let prefix = "";
-  for (const p of ps) {
-    if (p.partial !== null) alts.push(prefix + p.partial);
-    prefix += p.pre;
+  const pre = ps.map((p) => p.pre).join("");
+  // P(a b c) = P(a) | a P(b c), built right to left so the regex stays linear in size:
+  // (?:P(a)|a(?:P(b)|b P(c))). Zero-width nodes are no stop points; lookbehinds ride along.
+  let partial: string | null = null;
+  for (let i = ps.length - 1; i >= 0; i--) {
+    const p = ps[i]!;
+    if (p.partial === null) {
+      if (partial !== null && p.pre !== "") partial = p.pre + partial;
+      continue;
+    }
+    partial = partial === null ? p.partial : `(?:${p.partial}|${p.pre}${partial})`;
   }
-  return { full, partial: alts.length ? (alts.length === 1 ? alts[0]! : `(?:${alts.join("|")})`) : null, pre: prefix };
+  return { full, partial, pre };
 }
 
 export function alt(...ps: Pat[]): Pat {
@@ -74,6 +79,8 @@ export const opt = (p: Pat): Pat => rep(p, 0, 1);
 
 export interface Compiled {
   full: RegExp;
+  /** `full` anchored where lastIndex says (for scans that know where a match can start). */
+  sticky: RegExp;
   /** Anchored at the end; the leftmost match is where the hold-back starts. */
   partial: RegExp | null;
 }
@@ -81,6 +88,39 @@ export interface Compiled {
 export function compile(p: Pat, flags = ""): Compiled {
   return {
     full: new RegExp(p.full, `g${flags}`),
+    sticky: new RegExp(p.full, `y${flags}`),
     partial: p.partial === null ? null : new RegExp(`(?:${p.partial})$`, `g${flags}`),
   };
+}
+
+interface Trie {
+  end: boolean;
+  next: Map<string, Trie>;
+}
+
+/**
+ * One regex (source) for a word list, as a trie: `Anna|Anne|Anton` becomes `An(?:n(?:a|e)|ton)`.
+ * Far faster to compile and to match than a flat alternation of hundreds of names. `prefixes`
+ * matches every non-empty prefix instead (the partial of the list); `ci` folds ASCII case.
+ */
+export function wordSet(words: readonly string[], opts: { ci?: boolean; prefixes?: boolean } = {}): string {
+  const root: Trie = { end: false, next: new Map() };
+  for (const w of words) {
+    let n = root;
+    for (const c of opts.ci ? w.toLowerCase() : w) {
+      let m = n.next.get(c);
+      if (!m) n.next.set(c, (m = { end: false, next: new Map() }));
+      n = m;
+    }
+    n.end = true;
+  }
+  const ch = (c: string): string => (opts.ci && /[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : esc(c));
+  const emit = (n: Trie): string => {
+    const alts = [...n.next].map(([c, m]) => ch(c) + (m.next.size ? emit(m) : ""));
+    if (alts.length === 0) return "";
+    const body = alts.length === 1 ? alts[0]! : `(?:${alts.join("|")})`;
+    // Optional continuation: this node already ends a word (or any prefix counts).
+    return (n.end || opts.prefixes) && n !== root ? `(?:${body})?` : body;
+  };
+  return `(?:${emit(root)})`;
 }

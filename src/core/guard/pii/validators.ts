@@ -27,9 +27,18 @@ export const digitsOf = (s: string): string => s.replace(/\D/g, "");
 /** Issuer prefixes of the major networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro). */
 const CARD_IIN = /^(?:4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|6(?:011|5|4[4-9]|2)|35(?:2[89]|[3-8])|3(?:0[0-5]|[689])|5[06-9]|6\d)/;
 
+/** Lengths the big networks issue; anything else with their prefix is not one of their cards. */
+function networkLength(d: string): boolean {
+  const n = d.length;
+  if (/^3[47]/.test(d)) return n === 15;
+  if (/^4/.test(d)) return n === 13 || n === 16 || n === 19;
+  if (/^(?:5[1-5]|2[2-7])/.test(d)) return n === 16;
+  return n >= 14;
+}
+
 export function validCard(s: string): boolean {
   const d = digitsOf(s);
-  return d.length >= 13 && d.length <= 19 && CARD_IIN.test(d) && luhn(d) && !/^(\d)\1+$/.test(d);
+  return d.length >= 13 && d.length <= 19 && CARD_IIN.test(d) && networkLength(d) && luhn(d) && !/^(\d)\1+$/.test(d);
 }
 
 const IBAN_SPECS = getCountrySpecifications();

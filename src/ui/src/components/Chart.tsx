@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { localZone } from "../lib/format";
 
 export interface ChartSeries {
   label: string;
@@ -101,7 +102,7 @@ export function Chart({ title, unit, x, series, kind = "line", stacked = false, 
   return (
     <figure className="chart-card" aria-label={`${title} chart`}>
       <h2>{title}</h2>
-      <div ref={host} role="img" aria-label={`${title}: ${series.map((s) => s.label).join(", ")} over ${x.length} buckets; sum ${format(total)}. The table on this page has the same data.`} />
+      <div ref={host} role="img" aria-label={`${title} (${unit}; times in ${utc ? "UTC" : localZone}): ${series.map((s) => s.label).join(", ")} over ${x.length} buckets; sum ${format(total)}.`} />
     </figure>
   );
 }

@@ -16,9 +16,14 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
 
 export function ErrorState({ error, retry, compact }: { error: CombinedError | Error | null | undefined; retry?: () => void; compact?: boolean }) {
   const p = describeError(error);
+  const ref = useRef<HTMLDivElement>(null);
+  // In a long form the message can appear below the fold; bring it into view once.
+  useEffect(() => {
+    if (p) ref.current?.scrollIntoView({ block: "nearest" });
+  }, [p?.detail, p?.code]);
   if (!p) return null;
   return (
-    <div className={`callout error${compact ? " compact" : ""}`} role="alert" data-code={p.code}>
+    <div ref={ref} className={`callout error${compact ? " compact" : ""}`} role="alert" data-code={p.code}>
       <strong>{p.title}.</strong> <span>{p.hint}</span>
       {p.detail ? <div className="detail">{p.detail}</div> : null}
       {retry ? (
@@ -150,5 +155,34 @@ export function ApiMissing({ fields }: { fields: string[] }) {
         </span>
       ))}. Upgrade Switchboard; the page works as soon as the API is there.
     </div>
+  );
+}
+
+/**
+ * An on/off switch for a server-side flag. It shows the new state at once and keeps showing it until
+ * the refetched value agrees (or the mutation fails), instead of snapping back while the list reloads.
+ */
+export function Switch({ checked, label, onChange }: { checked: boolean; label: string; onChange: (next: boolean) => Promise<{ error?: unknown }> }) {
+  const [pending, setPending] = useState<boolean | null>(null);
+  useEffect(() => {
+    if (pending !== null && checked === pending) setPending(null);
+  }, [checked, pending]);
+  return (
+    <label className="switch">
+      <input
+        type="checkbox"
+        role="switch"
+        checked={pending ?? checked}
+        aria-label={label}
+        disabled={pending !== null}
+        onChange={async (e) => {
+          const next = e.target.checked;
+          setPending(next);
+          const r = await onChange(next);
+          if (r.error) setPending(null);
+        }}
+      />
+      <span aria-hidden="true" />
+    </label>
   );
 }

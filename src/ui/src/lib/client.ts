@@ -1,4 +1,5 @@
-import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from "@urql/core";
+import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange, type OperationContext } from "@urql/core";
+import { useCallback, useEffect, useRef } from "react";
 import { isAuthError } from "./errors";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws/client";
 
@@ -51,6 +52,10 @@ export function createApiClient(key: string, onAuthFailure: (reason: string) => 
       }),
     ],
     fetchOptions: () => ({ headers: { authorization: `Bearer ${key}` } }),
+    // urql aborts a query's fetch when a newer run of it starts or its page unmounts. Queries are
+    // small and the server finishes them anyway, so let them complete and drop the stale result:
+    // no request ever ends as a network failure in the browser.
+    fetch: (input, init) => fetch(input, { ...init, signal: null }),
     requestPolicy: "cache-and-network",
     // Apollo's CSRF guard refuses simple GETs; POST with a JSON body always passes it.
     preferGetMethod: false,
@@ -78,4 +83,26 @@ export async function probeKey(key: string): Promise<SessionProbe> {
   } catch {
     return { ok: false, status: 0 };
   }
+}
+
+/**
+ * A refetch that does nothing while the query is already in flight: a second network-only
+ * execution of the same operation would cancel the first (a wasted, aborted request).
+ */
+export function useRefresh(refetch: (opts?: Partial<OperationContext>) => void, fetching: boolean): () => void {
+  const busy = useRef(fetching);
+  busy.current = fetching;
+  return useCallback(() => {
+    if (!busy.current) refetch({ requestPolicy: "network-only" });
+  }, [refetch]);
+}
+
+/** Refreshes a query every `ms` while the page is shown and the tab visible. */
+export function usePoll(refresh: () => void, ms: number): void {
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (document.visibilityState === "visible") refresh();
+    }, ms);
+    return () => clearInterval(id);
+  }, [refresh, ms]);
 }

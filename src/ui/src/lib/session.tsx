@@ -1,5 +1,5 @@
 import { createContext, useContext } from "react";
-import type { SessionQuery } from "../gql/graphql";
+import type { CapabilitiesQuery, SessionQuery } from "../gql/graphql";
 
 export type Me = SessionQuery["me"];
 
@@ -19,7 +19,7 @@ export function useSession(): Session {
   return s;
 }
 
-export function capabilitySet(data: SessionQuery): Set<string> {
+export function capabilitySet(data: CapabilitiesQuery): Set<string> {
   const out = new Set<string>();
   const add = (type: string, t: { fields?: { name: string }[] | null } | null | undefined) => t?.fields?.forEach((f) => out.add(`${type}.${f.name}`));
   add("Query", data.queryType);

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { usePoll, useRefresh } from "../lib/client";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { Badge, ConfirmButton, Empty, ErrorState, Loading, PageHeader } from "../components/ui";
 import { BudgetDialog, RateLimitDialog } from "./budgets/BudgetForms";
@@ -26,13 +27,9 @@ export default function Budgets() {
   const [editingLimit, setEditingLimit] = useState<DashboardRateLimitFragment | "new" | null>(null);
   const [delState, del] = useMutation(DashboardDeleteBudgetDocument);
   const [delLimitState, delLimit] = useMutation(DashboardDeleteRateLimitDocument);
-  const reload = () => refetch({ requestPolicy: "network-only" });
-
+  const reload = useRefresh(refetch, fetching);
   // Spent and reserved move with every request: refresh while the page is open.
-  useEffect(() => {
-    const id = setInterval(() => refetch({ requestPolicy: "network-only" }), 10_000);
-    return () => clearInterval(id);
-  }, [refetch]);
+  usePoll(reload, 10_000);
 
   return (
     <>

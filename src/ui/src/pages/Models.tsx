@@ -1,8 +1,8 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
-import { Badge, ConfirmButton, Dialog, Empty, ErrorState, Loading, PageHeader } from "../components/ui";
+import { Badge, ConfirmButton, Dialog, Empty, ErrorState, Loading, PageHeader, Switch } from "../components/ui";
 import { DashboardModelsDocument, DashboardSetAliasDocument, DashboardSetModelEnabledDocument, DashboardUpsertModelDocument, type DashboardModelsQuery } from "../gql/graphql";
-import { ago, int, ms, pct, perMTok } from "../lib/format";
+import { ago, int, ms, pct, perMTok, short } from "../lib/format";
 import { useSession } from "../lib/session";
 
 type ModelRow = DashboardModelsQuery["models"][number];
@@ -58,7 +58,7 @@ export default function Models() {
     (m) => (!provider || m.provider === provider) && (!onlyAvailable || m.health.available) && (!filter || `${m.id} ${m.displayName ?? ""} ${m.aliases.join(" ")}`.toLowerCase().includes(filter.toLowerCase())),
   );
   const groups = groupByProvider(shown);
-  const columns = isAdmin ? 11 : 10;
+  const columns = isAdmin ? 9 : 8;
 
   return (
     <>
@@ -95,14 +95,12 @@ export default function Models() {
             <thead>
               <tr>
                 <th scope="col">Model</th>
-                <th scope="col" className="num">Context</th>
-                <th scope="col" className="num">Max output</th>
+                <th scope="col" className="num" title="Context window and maximum output, in tokens">Context / out</th>
                 <th scope="col" className="num" title="USD per million input tokens">Input $/MTok</th>
                 <th scope="col" className="num" title="USD per million output tokens">Output $/MTok</th>
-                <th scope="col" className="num" title="USD per million cached input tokens">Cached $/MTok</th>
                 <th scope="col">Capabilities</th>
                 <th scope="col">Health</th>
-                <th scope="col" className="num" title="Recent time to first token (moving average of streamed answers)">Recent TTFT</th>
+                <th scope="col" className="num" title="Recent time to first token (moving average of streamed answers)">TTFT</th>
                 <th scope="col">Enabled</th>
                 {isAdmin ? (
                   <th scope="col">
@@ -127,11 +125,14 @@ export default function Models() {
                     {m.displayName ? <div className="muted">{m.displayName}</div> : null}
                     {m.aliases.length ? <div className="muted">alias {m.aliases.join(", ")}</div> : null}
                   </th>
-                  <td className="num">{int(m.contextWindow)}</td>
-                  <td className="num">{int(m.maxOutputTokens)}</td>
-                  <td className="num" data-field="input-price">{perMTok(m.inputPricePerMTok)}</td>
+                  <td className="num" title={`${int(m.contextWindow)} tokens of context, ${int(m.maxOutputTokens)} output tokens at most`}>
+                    {short(m.contextWindow)} / {short(m.maxOutputTokens)}
+                  </td>
+                  <td className="num">
+                    <span data-field="input-price">{perMTok(m.inputPricePerMTok)}</span>
+                    {m.cachedInputPricePerMTok != null ? <div className="muted small-text">cached {perMTok(m.cachedInputPricePerMTok)}</div> : null}
+                  </td>
                   <td className="num" data-field="output-price">{perMTok(m.outputPricePerMTok)}</td>
-                  <td className="num">{perMTok(m.cachedInputPricePerMTok)}</td>
                   <td>
                     <div className="chips">
                       {m.capabilities.map((c) => (
@@ -147,17 +148,7 @@ export default function Models() {
                   <td className="num">{ms(m.health.ttftMs)}</td>
                   <td>
                     {isAdmin ? (
-                      <label className="switch">
-                        <input
-                          type="checkbox"
-                          role="switch"
-                          checked={m.enabled}
-                          disabled={enableState.fetching}
-                          aria-label={`${m.id} enabled`}
-                          onChange={(e) => void setEnabled({ id: m.id, enabled: e.target.checked })}
-                        />
-                        <span aria-hidden="true" />
-                      </label>
+                      <Switch checked={m.enabled} label={`${m.id} enabled`} onChange={(enabled) => setEnabled({ id: m.id, enabled })} />
                     ) : m.enabled ? (
                       "yes"
                     ) : (

@@ -1,4 +1,5 @@
-import { lazy, Suspense, useEffect, useMemo } from "react";
+import { lazy, Suspense, useMemo } from "react";
+import { usePoll, useRefresh } from "../lib/client";
 import { useQuery } from "urql";
 import { PALETTE } from "../components/Chart";
 import { RangePicker } from "../components/RangePicker";
@@ -83,7 +84,7 @@ function OverviewBody({ data }: { data: DashboardOverviewQuery }) {
         <Stat label="ITL p50 / p95" value={`${ms(t.itl.p50Ms)}`} sub={`p95 ${ms(t.itl.p95Ms)}`} />
       </div>
       <Suspense fallback={<Loading label="Loading charts…" />}>
-        <div className="charts">
+        <div className="charts overview-charts">
           <Chart title="Requests and errors" unit="requests/min" x={starts} series={charts.traffic} format={fmtRate} utc={range.utc} bucketMs={w.bucketMs} />
           <Chart title={`Spend per ${per}`} unit={`USD per ${per}`} x={starts} series={charts.spend} kind="bars" format={fmtUsd} utc={range.utc} bucketMs={w.bucketMs} />
           <Chart title="Latency" unit="ms" x={starts} series={charts.latency} format={fmtMs} utc={range.utc} bucketMs={w.bucketMs} />
@@ -93,7 +94,7 @@ function OverviewBody({ data }: { data: DashboardOverviewQuery }) {
         Buckets are UTC {per}s as the API rolls them up; percentiles come from histograms (within about 9 %). Spend in USD.
       </p>
       <div className="tops">
-        <TopTable title="Top models by cost" rows={data.byModel} name={(b) => b.model ?? "(none)"} extra={{ label: "TTFT p50", value: (b) => ms(b.ttft.p50Ms) }} />
+        <TopTable title="Top models by cost" rows={data.byModel} name={(b) => b.model ?? "(none)"} />
         <TopTable title="Top users by cost" rows={data.byUser} name={(b) => b.userId ?? "(none)"} />
         <TopTable title="Top teams by cost" rows={data.byTeam} name={(b) => b.teamId ?? "(no team)"} />
       </div>
@@ -149,11 +150,8 @@ function LiveTicker() {
 const TICKER_VARS = { first: 8 };
 
 function Ticker() {
-  const [{ data, error }, refetch] = useQuery({ query: DashboardRequestsDocument, variables: TICKER_VARS, requestPolicy: "network-only" });
-  useEffect(() => {
-    const id = setInterval(() => refetch({ requestPolicy: "network-only" }), 3000);
-    return () => clearInterval(id);
-  }, [refetch]);
+  const [{ data, error, fetching }, refetch] = useQuery({ query: DashboardRequestsDocument, variables: TICKER_VARS, requestPolicy: "network-only" });
+  usePoll(useRefresh(refetch, fetching), 3000);
   const rows = data?.requests.nodes ?? [];
   return (
     <section className="section" aria-labelledby="ticker-h">

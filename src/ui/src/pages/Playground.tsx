@@ -226,6 +226,7 @@ function DoneDetails({ c }: { c: Done }) {
         <dt>Guardrails</dt>
         <dd data-testid="pg-guardrails">
           {c.guardrails.redactions} redaction{c.guardrails.redactions === 1 ? "" : "s"}
+          {c.guardrails.findings.length ? ` (${c.guardrails.findings.map((f) => `${f.type} × ${f.count}`).join(", ")})` : ""}
           {c.guardrails.injectionScore != null ? `, injection score ${c.guardrails.injectionScore.toFixed(2)}` : ", no injection check"}
         </dd>
         <dt>Request id</dt>

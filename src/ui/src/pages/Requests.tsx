@@ -204,7 +204,7 @@ export default function Requests() {
             </table>
           </div>
         )}
-        <nav className="pager" aria-label="Pages of the request log">
+        <nav className="pager" aria-label="Request log pagination">
           <button
             type="button"
             className="secondary"

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
-import { Badge, ConfirmButton, Empty, ErrorState, Loading, PageHeader } from "../components/ui";
+import { Badge, ConfirmButton, Empty, ErrorState, Loading, PageHeader, Switch } from "../components/ui";
 import { DashboardDeleteRuleDocument, DashboardRoutingRulesDocument, DashboardUpsertRuleDocument, type DashboardRuleFragment } from "../gql/graphql";
 import { ExplainRoute } from "./routing/ExplainRoute";
 import { RuleDialog, ruleInput } from "./routing/RuleForm";
@@ -88,10 +88,7 @@ export default function Routing() {
                     </ol>
                   </td>
                   <td>
-                    <label className="switch">
-                      <input type="checkbox" role="switch" checked={r.enabled} aria-label={`Rule ${r.name} enabled`} disabled={toggleState.fetching} onChange={(e) => void upsert({ input: ruleInput(r, { enabled: e.target.checked }) })} />
-                      <span aria-hidden="true" />
-                    </label>
+                    <Switch checked={r.enabled} label={`Rule ${r.name} enabled`} onChange={(enabled) => upsert({ input: ruleInput(r, { enabled }) })} />
                   </td>
                   <td className="right nowrap">
                     <button type="button" className="secondary small" onClick={() => setEditing(r)} aria-label={`Edit rule ${r.name}`}>

@@ -3,19 +3,19 @@ import type { CombinedError } from "@urql/core";
 import { useClient } from "urql";
 import { Badge, Dialog, ErrorState } from "../../components/ui";
 import { useSession } from "../../lib/session";
-import { INSPECT_QUERY, type InspectResult } from "../../pending/guardrails";
+import { DashboardInspectDocument, type DashboardInspectQuery } from "../../gql/graphql";
 
 /** Runs the gateway's PII and injection detectors on the prompt (a dry run: nothing stored or sent). */
 export function GuardrailInspect({ text }: { text: string }) {
   const { has } = useSession();
   const client = useClient();
   const [open, setOpen] = useState(false);
-  const [result, setResult] = useState<InspectResult["inspect"] | null>(null);
+  const [result, setResult] = useState<DashboardInspectQuery["inspect"] | null>(null);
   const [error, setError] = useState<CombinedError | null>(null);
   if (!has("Query.inspect")) return null;
 
   const run = async () => {
-    const r = await client.query<InspectResult, { text: string }>(INSPECT_QUERY, { text }, { requestPolicy: "network-only" }).toPromise();
+    const r = await client.query(DashboardInspectDocument, { text }, { requestPolicy: "network-only" }).toPromise();
     setError(r.error ?? null);
     setResult(r.data?.inspect ?? null);
     setOpen(true);
@@ -43,7 +43,7 @@ export function GuardrailInspect({ text }: { text: string }) {
                     .map(([t, n]) => `${t} × ${n}`)
                     .join(", ")}
                 </p>
-                <h3>What the provider would see</h3>
+                <h3>Redacted</h3>
                 <pre className="answer">{result.redacted}</pre>
               </>
             )}

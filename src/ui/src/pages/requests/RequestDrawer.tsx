@@ -42,7 +42,8 @@ function Details({ id }: { id: string }) {
         ) : null}
         <dt>Model</dt>
         <dd>
-          <code>{r.model ?? "—"}</code> via {r.provider ?? "—"} <span className="muted">(asked for {r.requestedModel})</span>
+          <code>{r.model ?? "—"}</code> via {r.provider ?? "—"}
+          {r.requestedModel !== r.model ? <span className="muted"> (asked for {r.requestedModel})</span> : null}
         </dd>
         <dt>Caller</dt>
         <dd>
