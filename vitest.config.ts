@@ -13,8 +13,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/helpers/global-setup.ts"],
     exclude: ["node_modules/**"],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: "forks",
     // The tokenizer and PGlite are heavy to load; two workers keep a 2-core machine responsive.
     maxWorkers: 2,

@@ -158,6 +158,7 @@ async function seedDay(sql: postgres.Sql, recs: UsageRecord[]): Promise<void> {
     const cubes: [string, Record<string, unknown>[]][] = [
       ["usage_rollup_model", d.model.map((r) => ({ grain: r.grain, bucket: iso(r.bucket), model: r.model, provider: r.provider, status: r.status, ...metricCols(r) }))],
       ["usage_rollup_principal", d.principal.map((r) => ({ grain: r.grain, bucket: iso(r.bucket), model: r.model, provider: r.provider, status: r.status, user_id: r.userId, team_id: r.teamId, key_id: r.keyId, ...metricCols(r) }))],
+      ["usage_rollup_model_tag", d.modelTag.map((r) => ({ grain: r.grain, bucket: iso(r.bucket), model: r.model, provider: r.provider, status: r.status, tag: r.tag, ...metricCols(r) }))],
       ["usage_rollup_tag", d.tag.map((r) => ({ grain: r.grain, bucket: iso(r.bucket), model: r.model, provider: r.provider, status: r.status, user_id: r.userId, team_id: r.teamId, key_id: r.keyId, tag: r.tag, ...metricCols(r) }))],
     ];
     for (const [table, rows] of cubes) {
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
   const to = Math.floor(Date.now() / D) * D;
   const from = to - days * D;
   if (Number(count) < n) {
-    await admin.unsafe(`truncate ${SCHEMA}.usage_records, ${SCHEMA}.usage_rollup_model, ${SCHEMA}.usage_rollup_principal, ${SCHEMA}.usage_rollup_tag`);
+    await admin.unsafe(`truncate ${SCHEMA}.usage_records, ${SCHEMA}.usage_rollup_model, ${SCHEMA}.usage_rollup_principal, ${SCHEMA}.usage_rollup_model_tag, ${SCHEMA}.usage_rollup_tag`);
     const retention = new Retention(db, pino({ level: "warn" }), config.observability.retention);
     await retention.start();
     await retention.ensurePartitions(Array.from({ length: days + 1 }, (_, i) => new Date(from + i * D)));
@@ -216,7 +217,7 @@ async function main(): Promise<void> {
     }
     if (day.length) await flushDay();
     await writer.end();
-    await admin.unsafe(`analyze ${SCHEMA}.usage_rollup_model; analyze ${SCHEMA}.usage_rollup_principal; analyze ${SCHEMA}.usage_rollup_tag`);
+    await admin.unsafe(`analyze ${SCHEMA}.usage_rollup_model; analyze ${SCHEMA}.usage_rollup_principal; analyze ${SCHEMA}.usage_rollup_model_tag; analyze ${SCHEMA}.usage_rollup_tag`);
     console.log(`seeded ${n} records over ${days} days in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } else console.log(`reusing ${count} records in schema ${SCHEMA}`);
 

@@ -2,8 +2,9 @@
 -- Functions because PL/pgSQL caches their plans per connection: the same work as one big CTE
 -- statement without planning it on every request (which dominated its cost, on PGlite above all).
 -- Lock order everywhere: budget_holds row -> rate_limits rows (by id) -> budgets rows (by id).
--- Each statement in a VOLATILE function takes a fresh snapshot, so reads after the locks see
--- every change committed by the transactions that held them.
+-- A row read with FOR UPDATE is the latest committed version (READ COMMITTED re-reads it once the
+-- lock is granted), and each later statement of a VOLATILE function takes a fresh snapshot, so
+-- every check sees all holds committed before it got its locks.
 
 CREATE OR REPLACE FUNCTION sb_policy_next_reset(p_period text, p_tz text, p_resets timestamptz) RETURNS timestamptz
 LANGUAGE sql STABLE AS $$
@@ -26,40 +27,58 @@ DECLARE
   v_budgets json;
   v_would boolean;
 BEGIN
-  IF p_apply THEN
-    IF cardinality(p_limit_ids) > 0 THEN
-      PERFORM 1 FROM rate_limits WHERE id = ANY(p_limit_ids) ORDER BY id FOR UPDATE;
-    END IF;
-    IF cardinality(p_budget_ids) > 0 THEN
-      PERFORM 1 FROM budgets WHERE id = ANY(p_budget_ids) ORDER BY id FOR UPDATE;
-    END IF;
-  END IF;
-
+  -- Each read locks the rows it reads (when applying): limits first, then budgets, each in id order.
   IF cardinality(p_limit_ids) > 0 THEN
-    SELECT
-      coalesce(bool_and((l.requests_per_minute IS NULL OR w.reqs + 1 <= l.requests_per_minute)
-                    AND (l.tokens_per_minute IS NULL OR w.toks + p_tokens <= l.tokens_per_minute)), true),
-      json_agg(json_build_object('id', l.id, 'rpm', l.requests_per_minute, 'tpm', l.tokens_per_minute,
-                                 'slots', l.win_slots, 'reqs', l.win_requests, 'toks', l.win_tokens))
-      INTO v_lim_ok, v_limits
-      FROM rate_limits l
-      CROSS JOIN LATERAL (
-        SELECT coalesce(sum(u.r), 0) AS reqs, coalesce(sum(u.t), 0) AS toks
-        FROM unnest(l.win_slots, l.win_requests, l.win_tokens) AS u(s, r, t) WHERE u.s > p_slot - 60
-      ) w
-      WHERE l.id = ANY(p_limit_ids);
+    IF p_apply THEN
+      SELECT coalesce(bool_and(w.fits), true), json_agg(w.state) INTO v_lim_ok, v_limits
+      FROM (
+        SELECT (l.requests_per_minute IS NULL OR u.reqs + 1 <= l.requests_per_minute)
+               AND (l.tokens_per_minute IS NULL OR u.toks + p_tokens <= l.tokens_per_minute) AS fits,
+               json_build_object('id', l.id, 'rpm', l.requests_per_minute, 'tpm', l.tokens_per_minute,
+                                 'slots', l.win_slots, 'reqs', l.win_requests, 'toks', l.win_tokens) AS state
+        FROM (SELECT * FROM rate_limits WHERE id = ANY(p_limit_ids) ORDER BY id FOR UPDATE) l
+        CROSS JOIN LATERAL (
+          SELECT coalesce(sum(x.r), 0) AS reqs, coalesce(sum(x.t), 0) AS toks
+          FROM unnest(l.win_slots, l.win_requests, l.win_tokens) AS x(s, r, t) WHERE x.s > p_slot - 60
+        ) u
+      ) w;
+    ELSE
+      SELECT coalesce(bool_and(w.fits), true), json_agg(w.state) INTO v_lim_ok, v_limits
+      FROM (
+        SELECT (l.requests_per_minute IS NULL OR u.reqs + 1 <= l.requests_per_minute)
+               AND (l.tokens_per_minute IS NULL OR u.toks + p_tokens <= l.tokens_per_minute) AS fits,
+               json_build_object('id', l.id, 'rpm', l.requests_per_minute, 'tpm', l.tokens_per_minute,
+                                 'slots', l.win_slots, 'reqs', l.win_requests, 'toks', l.win_tokens) AS state
+        FROM rate_limits l
+        CROSS JOIN LATERAL (
+          SELECT coalesce(sum(x.r), 0) AS reqs, coalesce(sum(x.t), 0) AS toks
+          FROM unnest(l.win_slots, l.win_requests, l.win_tokens) AS x(s, r, t) WHERE x.s > p_slot - 60
+        ) u
+        WHERE l.id = ANY(p_limit_ids)
+      ) w;
+    END IF;
   END IF;
 
   IF cardinality(p_budget_ids) > 0 THEN
-    SELECT
-      least(p_desired, coalesce(min(x.limit_micros - x.spent - x.reserved_micros) FILTER (WHERE x.action = 'BLOCK'), p_desired)),
-      json_agg(json_build_object('id', x.id, 'action', x.action, 'limit', x.limit_micros, 'spent', x.spent, 'reserved', x.reserved_micros))
-      INTO v_granted, v_budgets
-      FROM (
-        SELECT b.id, b.action, b.limit_micros, b.reserved_micros,
-          CASE WHEN b.resets_at IS NOT NULL AND b.resets_at <= now() THEN 0 ELSE b.spent_micros END AS spent
-        FROM budgets b WHERE b.id = ANY(p_budget_ids)
-      ) x;
+    IF p_apply THEN
+      SELECT least(p_desired, coalesce(min(x.limit_micros - x.spent - x.reserved_micros) FILTER (WHERE x.action = 'BLOCK'), p_desired)),
+        json_agg(json_build_object('id', x.id, 'action', x.action, 'limit', x.limit_micros, 'spent', x.spent, 'reserved', x.reserved_micros))
+        INTO v_granted, v_budgets
+        FROM (
+          SELECT b.id, b.action, b.limit_micros, b.reserved_micros,
+            CASE WHEN b.resets_at IS NOT NULL AND b.resets_at <= now() THEN 0 ELSE b.spent_micros END AS spent
+          FROM budgets b WHERE b.id = ANY(p_budget_ids) ORDER BY b.id FOR UPDATE
+        ) x;
+    ELSE
+      SELECT least(p_desired, coalesce(min(x.limit_micros - x.spent - x.reserved_micros) FILTER (WHERE x.action = 'BLOCK'), p_desired)),
+        json_agg(json_build_object('id', x.id, 'action', x.action, 'limit', x.limit_micros, 'spent', x.spent, 'reserved', x.reserved_micros))
+        INTO v_granted, v_budgets
+        FROM (
+          SELECT b.id, b.action, b.limit_micros, b.reserved_micros,
+            CASE WHEN b.resets_at IS NOT NULL AND b.resets_at <= now() THEN 0 ELSE b.spent_micros END AS spent
+          FROM budgets b WHERE b.id = ANY(p_budget_ids)
+        ) x;
+    END IF;
     v_granted := coalesce(v_granted, p_desired);
   END IF;
 
@@ -105,7 +124,6 @@ BEGIN
     RETURN QUERY SELECT false, false, 0::bigint, NULL::json;
     RETURN;
   END IF;
-  PERFORM 1 FROM budgets WHERE id = ANY(v_ids) ORDER BY id FOR UPDATE;
   SELECT
     least(p_desired, coalesce(min(x.limit_micros - x.spent - x.reserved_micros) FILTER (WHERE x.action = 'BLOCK'), p_desired)),
     json_agg(json_build_object('id', x.id, 'action', x.action, 'limit', x.limit_micros, 'spent', x.spent, 'reserved', x.reserved_micros))
@@ -113,7 +131,7 @@ BEGIN
     FROM (
       SELECT b.id, b.action, b.limit_micros, b.reserved_micros,
         CASE WHEN b.resets_at IS NOT NULL AND b.resets_at <= now() THEN 0 ELSE b.spent_micros END AS spent
-      FROM budgets b WHERE b.id = ANY(v_ids)
+      FROM budgets b WHERE b.id = ANY(v_ids) ORDER BY b.id FOR UPDATE
     ) x;
   v_granted := coalesce(v_granted, p_desired);
   IF v_granted >= p_min THEN

@@ -80,8 +80,18 @@ export function buildUi(opts: { ifStale?: boolean } = {}): UiBuildResult {
     throw new Error(`vite build failed (exit ${r.status ?? r.signal})`);
   }
   const old = `${OUT}.old-${process.pid}-${Date.now()}`;
-  if (existsSync(OUT)) renameSync(OUT, old);
-  renameSync(tmp, OUT);
+  try {
+    if (existsSync(OUT)) renameSync(OUT, old);
+  } catch {
+    // another build moved it first
+  }
+  try {
+    renameSync(tmp, OUT);
+  } catch (e) {
+    // A concurrent build put its (equally fresh) output there between our two renames: keep it.
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(join(OUT, "index.html"))) throw e;
+  }
   rmSync(old, { recursive: true, force: true });
   writeFileSync(STAMP, JSON.stringify({ hash, builtAt: new Date().toISOString() }) + "\n");
   return { built: true, ms: Date.now() - t0 };

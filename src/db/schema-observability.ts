@@ -79,7 +79,15 @@ export const usageRollupPrincipal = pgTable(
   ],
 );
 
-/** Cube by tag (one row per record and tag; '' for untagged records), with the principal columns. */
+/** Cube by tag and model (one row per record and tag; '' for untagged records): admins' tag questions. */
+export const usageRollupModelTag = pgTable("usage_rollup_model_tag", { ...rollupKey(), tag: text("tag").notNull(), ...rollupMetrics() }, (t) => [
+  primaryKey({ name: "usage_rollup_model_tag_pk", columns: [t.grain, t.bucket, t.tag, t.model, t.provider, t.status] }),
+]);
+
+/**
+ * Cube by tag with the principal columns: tag questions that also name users, teams or keys (and every
+ * member's). The largest cube when tags vary independently of keys.
+ */
 export const usageRollupTag = pgTable(
   "usage_rollup_tag",
   {

@@ -64,7 +64,7 @@ beforeAll(async () => {
   await complete(alice.secret, "local/gpt-4o-mini", "one", ["geo"]);
   await complete(alice.secret, "local/big", "two", ["geo", "eu"]);
   await complete(bob.secret, "local/gpt-4o-mini", "three");
-  fake.setScenario({ content: "slow", usage: { promptTokens: 10, completionTokens: 1 }, delayMs: 400 });
+  fake.setScenario({ content: "slow", usage: { promptTokens: 10, completionTokens: 1 }, delayMs: 2500 });
   await complete(bob.secret, "local/big", "four", ["slow"]);
   fake.setScenario({ status: 400, errorBody: { message: "no" } });
   await complete(alice.secret, "local/gpt-4o-mini", "five");
@@ -120,7 +120,7 @@ describe("requests: the request log", () => {
     expect(await ids({ keys: [bob.id] })).toHaveLength(3);
     expect(await ids({ errorCodes: ["BAD_USER_INPUT"] })).toEqual(["nope/unknown:bob"]);
     expect(await ids({ tags: ["eu", "slow"] })).toEqual(["local/big:alice", "local/big:bob"]);
-    expect(await ids({ minLatencyMs: 350 })).toEqual(["local/big:bob"]);
+    expect(await ids({ minLatencyMs: 2000 })).toEqual(["local/big:bob"]);
     expect(await ids({ minCostUsd: 0.00005 })).toEqual(["local/big:alice", "local/big:bob"]);
     expect(await ids({ providers: ["local"], users: ["admin"] })).toEqual(["local/gpt-4o-mini:admin"]);
     expect(await ids({ to: new Date(Date.now() - 3_600_000).toISOString() })).toEqual([]);

@@ -4,6 +4,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.js";
 import { gql, startTestApp, type TestApp } from "../helpers/app.js";
 import { apolloClient } from "../helpers/clients.js";
 import { syntheticRecords } from "../helpers/usage-records.js";
+import { UsageQuery as UsageQueryService } from "../../src/core/observability/usage-query.js";
 import { UsageDocument, UsageTotalsDocument, type UsageDimension, type UsageFilter, type UsageQuery } from "../generated/graphql.js";
 
 const UPSTREAM_KEY = "sk-upstream-secret-0123456789abcdef";
@@ -222,6 +223,15 @@ describe("usage answers from rollups, equal to the raw records", () => {
     await check(...r, ["TAG"], { providers: ["other"], statuses: ["OK", "CANCELLED"] });
     await check(...r, [], { keys: [alice.id], users: ["alice"] });
     expect(await usageAs(t.adminKey, ...r, ["MODEL"], { users: ["nobody"] })).toEqual([]);
+  });
+
+  it("merges histograms in SQL when there are many rollup rows, with the same answer", async () => {
+    const admin = await t.app.services.keys.authenticate(t.adminKey);
+    const sqlSide = new UsageQueryService(t.app.services.db, 0);
+    for (const groupBy of [["MODEL", "DAY"], ["TAG"], [], ["HOUR"]] as UsageDimension[][]) {
+      const input = { from: new Date(base + 3 * H + 5), to: new Date(base + 3 * D - 1), groupBy };
+      expect(await sqlSide.usage(admin, input)).toEqual(await t.app.services.observability.usage.usage(admin, input));
+    }
   });
 
   it("latency percentiles are skipped when not asked for, and the sums are the same", async () => {

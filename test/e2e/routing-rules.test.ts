@@ -194,17 +194,21 @@ describe("strategies", () => {
   });
 
   it("LEAST_LATENCY prefers the target with the lower recent time to first token", async () => {
-    await upsert(base({ strategy: "LEAST_LATENCY", targets: [{ model: "a/gpt-4o-mini" }, { model: "b/gpt-4o-mini" }] }));
-    // Unmeasured targets go first (in rule order) so each gets measured: a, then b.
-    f.a.setScenario({ delayMs: 300 });
-    await subscribeAll(f.t.wsUrl, f.t.adminKey, CompletionStreamDocument, { input: userInput("auto", "hi") });
-    const afterA = await explain(userInput("auto", "hi"));
-    expect(kept(afterA)).toEqual(["b/gpt-4o-mini", "a/gpt-4o-mini"]);
-    await subscribeAll(f.t.wsUrl, f.t.adminKey, CompletionStreamDocument, { input: userInput("auto", "hi") });
+    await upsert(base({ strategy: "LEAST_LATENCY", targets: [{ model: "b/gpt-4o-mini" }, { model: "a/gpt-4o-mini" }] }));
+    // Unmeasured targets go first (in rule order) so each gets measured: b (slow), then a.
+    // (b is the slow one: a has its own 500 ms first-byte timeout in this fixture.)
+    f.b.setScenario({ delayMs: 1500 });
+    const first = await subscribeAll(f.t.wsUrl, f.t.adminKey, CompletionStreamDocument, { input: userInput("auto", "hi") });
+    expect(first.errors).toEqual([]);
     expect(f.b.requests).toHaveLength(1);
+    expect(kept(await explain(userInput("auto", "hi")))).toEqual(["a/gpt-4o-mini", "b/gpt-4o-mini"]);
+    await subscribeAll(f.t.wsUrl, f.t.adminKey, CompletionStreamDocument, { input: userInput("auto", "hi") });
+    expect(f.a.requests).toHaveLength(1);
+    // Both measured now: a (fast) stays first.
     const x = await explain(userInput("auto", "hi"));
-    expect(kept(x)).toEqual(["b/gpt-4o-mini", "a/gpt-4o-mini"]);
+    expect(kept(x)).toEqual(["a/gpt-4o-mini", "b/gpt-4o-mini"]);
     expect(x.candidates[0]!.reason).toMatch(/recent TTFT [\d.]+ ms/);
+    expect(x.candidates[1]!.reason).toMatch(/recent TTFT 1[5-9]\d\d(\.\d)? ms|recent TTFT [2-9]\d\d\d(\.\d)? ms/);
   });
 });
 

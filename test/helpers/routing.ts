@@ -1,5 +1,3 @@
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { startFakeGemini, type FakeGemini } from "../fakes/gemini.js";
@@ -8,14 +6,11 @@ import { gql, startTestApp, type TestApp, type TestAppOptions } from "./app.js";
 
 export const UPSTREAM_KEY = "sk-routing-upstream-0123456789abcdef";
 
-/** A port nothing listens on: connecting to it is refused at once. */
-export async function refusedUrl(): Promise<string> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return `http://127.0.0.1:${port}/v1`;
-}
+/**
+ * Port 1 (tcpmux) on loopback: nothing listens there, so connecting is refused at once. A port freed
+ * by a test server would do too, but under parallel tests another server may take it in the meantime.
+ */
+export const REFUSED_URL = "http://127.0.0.1:1/v1";
 
 export interface RoutingFixture {
   t: TestApp;
@@ -31,7 +26,8 @@ export interface RoutingFixture {
 
 /**
  * Providers: a (first-byte timeout 500 ms), b, dead (connection refused) and g (Gemini), with prices
- * that make b the cheapest and g the dearest. Breakers open after 3 failures and cool down for 2 s.
+ * that make b the cheapest and g the dearest. Breakers open after 3 failures and cool down for 4 s (long enough that
+ * OPEN cannot turn HALF_OPEN between two assertions on a loaded machine).
  */
 export function routingConfig(urls: { a: string; b: string; g: string; dead: string }, routing: Record<string, unknown> = {}) {
   const caps = ["chat", "streaming", "tools"];
@@ -39,7 +35,7 @@ export function routingConfig(urls: { a: string; b: string; g: string; dead: str
     providers: {
       a: { kind: "openai-compatible", baseUrl: urls.a, apiKey: UPSTREAM_KEY, models: ["gpt-4o-mini"], timeouts: { firstByteMs: 500 } },
       b: { kind: "openai-compatible", baseUrl: urls.b, apiKey: UPSTREAM_KEY, models: ["gpt-4o-mini", "small"] },
-      dead: { kind: "openai-compatible", baseUrl: urls.dead, models: ["gpt-4o-mini"], timeouts: { connectMs: 1000 } },
+      dead: { kind: "openai-compatible", baseUrl: urls.dead, models: ["gpt-4o-mini"] },
       g: { kind: "gemini", baseUrl: urls.g, apiKey: UPSTREAM_KEY, models: ["gemini-2.0-flash"] },
     },
     models: [
@@ -50,13 +46,13 @@ export function routingConfig(urls: { a: string; b: string; g: string; dead: str
       { id: "g/gemini-2.0-flash", inputPricePerMTok: 1, outputPricePerMTok: 4, contextWindow: 1000000, maxOutputTokens: 8192, capabilities: caps },
     ],
     aliases: { mini: "b/gpt-4o-mini" },
-    routing: { breaker: { failureThreshold: 3, cooldownMs: 2000, minSamples: 50 }, retry: { backoffMs: 10 }, ...routing },
+    routing: { breaker: { failureThreshold: 3, cooldownMs: 4000, minSamples: 50 }, retry: { backoffMs: 10 }, ...routing },
   };
 }
 
 export async function startRoutingFixture(opts: Omit<TestAppOptions, "file"> & { routing?: Record<string, unknown> } = {}): Promise<RoutingFixture> {
-  const [a, b, g, dead] = await Promise.all([startFakeOpenAI({ apiKey: UPSTREAM_KEY }), startFakeOpenAI({ apiKey: UPSTREAM_KEY }), startFakeGemini({ apiKey: UPSTREAM_KEY }), refusedUrl()]);
-  const file = routingConfig({ a: a.url, b: b.url, g: g.url, dead }, opts.routing);
+  const [a, b, g] = await Promise.all([startFakeOpenAI({ apiKey: UPSTREAM_KEY }), startFakeOpenAI({ apiKey: UPSTREAM_KEY }), startFakeGemini({ apiKey: UPSTREAM_KEY })]);
+  const file = routingConfig({ a: a.url, b: b.url, g: g.url, dead: REFUSED_URL }, opts.routing);
   const t = await startTestApp({ ...opts, file });
   return {
     t,

@@ -148,7 +148,7 @@ export class Retention {
     }
     const hourly = today - this.opts.hourlyRollupDays * DAY_MS;
     const daily = today - this.opts.dailyRollupDays * DAY_MS;
-    for (const cube of ["usage_rollup_model", "usage_rollup_principal", "usage_rollup_tag"]) {
+    for (const cube of ["usage_rollup_model", "usage_rollup_principal", "usage_rollup_model_tag", "usage_rollup_tag"]) {
       report.deletedRollupRows += await this.deleteBatched(cube, "bucket", hourly - (hourly % HOUR_MS), "hour");
       report.deletedRollupRows += await this.deleteBatched(cube, "bucket", daily, "day");
     }

@@ -1,13 +1,13 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client.js";
-import { usageRollupModel, usageRollupPrincipal, usageRollupTag, type usageRecords } from "../../db/schema.js";
+import { usageRollupModel, usageRollupModelTag, usageRollupPrincipal, usageRollupTag, type usageRecords } from "../../db/schema.js";
 import { bucketOf, emptyHist } from "./histogram.js";
 
 /**
  * Rollups are maintained in the same transaction as the raw insert (UsageWriter), from exactly the
  * rows that insert created, so their sums equal the raw records' to the micro-dollar at every instant.
- * Each record adds to an hourly and a daily row of three cubes (see schema-observability.ts).
+ * Each record adds to an hourly and a daily row of four cubes (see schema-observability.ts).
  */
 
 type RawRow = typeof usageRecords.$inferInsert;
@@ -49,10 +49,14 @@ interface PrincipalKey extends ModelKey {
 interface TagKey extends PrincipalKey {
   tag: string;
 }
+interface ModelTagKey extends ModelKey {
+  tag: string;
+}
 
 export interface RollupDeltas {
   model: (ModelKey & RollupValues)[];
   principal: (PrincipalKey & RollupValues)[];
+  modelTag: (ModelTagKey & RollupValues)[];
   tag: (TagKey & RollupValues)[];
 }
 
@@ -108,6 +112,7 @@ export function rollupDeltas(rows: readonly RawRow[]): RollupDeltas {
   const model = new Map<string, ModelKey & RollupValues>();
   const principal = new Map<string, PrincipalKey & RollupValues>();
   const tag = new Map<string, TagKey & RollupValues>();
+  const modelTag = new Map<string, ModelTagKey & RollupValues>();
   for (const r of rows) {
     const t = r.createdAt.getTime();
     const m = modelOf(r);
@@ -127,6 +132,10 @@ export function rollupDeltas(rows: readonly RawRow[]): RollupDeltas {
       if (!pv) principal.set(pk, (pv = { grain, bucket: new Date(b), model: m, provider, status: r.status, userId, teamId, keyId, ...zero() }));
       add(pv, r);
       for (const tg of new Set(tags)) {
+        const mtk = `${mk}\u0001${tg}`;
+        let mtv = modelTag.get(mtk);
+        if (!mtv) modelTag.set(mtk, (mtv = { grain, bucket: new Date(b), model: m, provider, status: r.status, tag: tg, ...zero() }));
+        add(mtv, r);
         const tk = `${pk}\u0001${tg}`;
         let tv = tag.get(tk);
         if (!tv) tag.set(tk, (tv = { grain, bucket: new Date(b), model: m, provider, status: r.status, userId, teamId, keyId, tag: tg, ...zero() }));
@@ -135,7 +144,7 @@ export function rollupDeltas(rows: readonly RawRow[]): RollupDeltas {
     }
   }
   const sorted = <T>(m: Map<string, T>): T[] => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
-  return { model: sorted(model), principal: sorted(principal), tag: sorted(tag) };
+  return { model: sorted(model), principal: sorted(principal), modelTag: sorted(modelTag), tag: sorted(tag) };
 }
 
 interface MetricCols {
@@ -218,6 +227,13 @@ export async function applyRollups(tx: Db, d: RollupDeltas): Promise<void> {
       .insert(p)
       .values(rows)
       .onConflictDoUpdate({ target: [p.grain, p.bucket, p.userId, p.teamId, p.keyId, p.model, p.provider, p.status], set: mergeSet(p) });
+  }
+  const mt = usageRollupModelTag;
+  for (const rows of chunks(packed(d.modelTag))) {
+    await tx
+      .insert(mt)
+      .values(rows)
+      .onConflictDoUpdate({ target: [mt.grain, mt.bucket, mt.tag, mt.model, mt.provider, mt.status], set: mergeSet(mt) });
   }
   const t = usageRollupTag;
   for (const rows of chunks(packed(d.tag))) {

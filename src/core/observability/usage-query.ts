@@ -24,7 +24,7 @@ export interface UsageQueryInput {
   to: Date;
   groupBy?: readonly UsageDimension[] | null | undefined;
   filter?: UsageFilter | null | undefined;
-  /** Which latency summaries to compute; each costs 96 sums per rollup row, so only what is asked for. */
+  /** Which latency summaries to compute (absent: all; given: only those set). Merging histograms is most of a query's cost. */
   percentiles?: { ttft?: boolean; itl?: boolean; latency?: boolean } | undefined;
 }
 
@@ -66,6 +66,8 @@ interface Segment {
 }
 
 const MAX_BUCKETS = 50_000;
+/** Up to this many rollup rows, their histograms are fetched as they are and merged here; above, summed in SQL. */
+const ROWWISE_MAX = 5_000;
 const MAX_FILTER_VALUES = 200;
 const SCALAR_NAMES = ["requests", "errors", "cancelled", "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens", "costMicroUsd", "ttftCount", "ttftSum", "itlCount", "itlSum", "latencySum"] as const;
 type Scalar = (typeof SCALAR_NAMES)[number];
@@ -85,7 +87,11 @@ interface Acc {
  * here; histograms merge by addition, so percentiles over the whole range come from one histogram.
  */
 export class UsageQuery {
-  constructor(private readonly db: Database) {}
+  /** `rowwiseMax`: see ROWWISE_MAX (tests lower it to exercise the SQL-side merge). */
+  constructor(
+    private readonly db: Database,
+    private readonly rowwiseMax = ROWWISE_MAX,
+  ) {}
 
   async usage(principal: Principal, input: UsageQueryInput): Promise<UsageBucketResult[]> {
     const from = input.from.getTime();
@@ -94,8 +100,11 @@ export class UsageQuery {
     if (to <= from) throw badInput("`to` must be after `from`");
     const groupBy = [...new Set(input.groupBy ?? [])];
     const filter = scopeFilter(principal, input.filter ?? {});
-    const want = { ttft: input.percentiles?.ttft ?? true, itl: input.percentiles?.itl ?? true, latency: input.percentiles?.latency ?? true };
-    const cube = groupBy.includes("TAG") || filter.tags ? "usage_rollup_tag" : groupBy.some((d) => d === "USER" || d === "TEAM" || d === "KEY") || filter.users || filter.teams || filter.keys ? "usage_rollup_principal" : "usage_rollup_model";
+    const p = input.percentiles;
+    const want = p ? { ttft: p.ttft ?? false, itl: p.itl ?? false, latency: p.latency ?? false } : { ttft: true, itl: true, latency: true };
+    const byPrincipal = groupBy.some((d) => d === "USER" || d === "TEAM" || d === "KEY") || Boolean(filter.users || filter.teams || filter.keys);
+    const byTag = groupBy.includes("TAG") || Boolean(filter.tags);
+    const cube = byTag ? (byPrincipal ? "usage_rollup_tag" : "usage_rollup_model_tag") : byPrincipal ? "usage_rollup_principal" : "usage_rollup_model";
 
     const segments = plan(from, to, groupBy.includes("HOUR"));
     const parts = await Promise.all(segments.map((seg) => (seg.source.kind === "raw" ? this.raw(seg, groupBy, filter, want) : this.rollup(cube, seg, seg.source.grain, groupBy, filter, want))));
@@ -131,18 +140,30 @@ export class UsageQuery {
     const where = sql.join([sql`grain = ${grain}`, sql`bucket >= ${ts(seg.from)}`, sql`bucket < ${ts(seg.to)}`, ...filterConds(f, rollupFilterCol)], sql` and `);
     const from = sql`${sql.identifier(table)}`;
     const metrics = METRICS.filter((m) => want[m]);
-    const [rows, hists] = await Promise.all([
+    // Few rollup rows (a month of daily rows per model, say): their sparse arrays merge faster here than in
+    // SQL, so they are fetched as they are, alongside the sums; past ROWWISE_MAX, SQL sums the buckets.
+    const list = metrics.map((m) => sql`${sql.raw(`${m}_hist`)}::float8[] as ${sql.identifier(m)}`);
+    const dcols = dims.map((x, i) => sql`${sql.raw(x)} as ${sql.identifier(`d${i}`)}`);
+    const [rows, rowwise] = await Promise.all([
       this.db.rows<Record<string, unknown>>(sql`select ${sql.join(cols, sql`, `)} from ${from} where ${where}${groupClause(dims.length)}`),
-      metrics.length ? this.db.rows<Record<string, unknown>>(histQuery(from, where, dims, metrics)) : Promise.resolve([]),
+      metrics.length ? this.db.rows<Record<string, unknown>>(sql`select ${sql.join([...dcols, ...list], sql`, `)} from ${from} where ${where} limit ${this.rowwiseMax + 1}`) : Promise.resolve([]),
     ]);
     const accs = new Map<string, Acc>();
     for (const r of rows) {
       const d = dims.map((_, i) => r[`d${i}`]);
       accs.set(keyOf(d), { dims: d, s: scalars(r), h: { ttft: want.ttft ? emptyHist() : null, itl: want.itl ? emptyHist() : null, latency: want.latency ? emptyHist() : null } });
     }
-    for (const r of hists) {
-      const h = accs.get(keyOf(dims.map((_, i) => r[`d${i}`])))?.h[METRICS[Number(r.m)]!];
-      if (h) unpackInto(h, toNums(r.h));
+    if (metrics.length === 0) return [...accs.values()];
+    if (rowwise.length <= this.rowwiseMax) {
+      for (const r of rowwise) {
+        const acc = accs.get(keyOf(dims.map((_, i) => r[`d${i}`])));
+        if (acc) for (const m of metrics) unpackInto(acc.h[m]!, toNums(r[m]));
+      }
+    } else {
+      for (const r of await this.db.rows<Record<string, unknown>>(histQuery(from, where, dims, metrics))) {
+        const h = accs.get(keyOf(dims.map((_, i) => r[`d${i}`])))?.h[METRICS[Number(r.m)]!];
+        if (h) unpackInto(h, toNums(r.h));
+      }
     }
     return [...accs.values()];
   }

@@ -152,6 +152,7 @@ export class PolicyEngine implements Policy, HoldHost {
       }
       if (!row.lim_ok) throw this.rateLimited(row, sizing, now, cover);
       const blocking = (row.budgets ?? []).filter((b) => b.action === "BLOCK" && b.limit - b.spent - b.reserved < params.minMicros);
+      if (blocking.length === 0) throw new GatewayError(ErrorCode.BUDGET_EXCEEDED, "a budget refused this request");
       // Fits once running requests settle for less than they hold: wait for that rather than refuse.
       const waitable = blocking.every((b) => b.limit - b.spent >= params.minMicros && b.reserved > 0);
       if (waitable && this.clock() - started < this.opts.waitForHoldsMs) {
