@@ -11,6 +11,11 @@
  *   all     – the same plus OpenTelemetry spans exported over OTLP/HTTP to the local sink
  * Reported per variant: requests/s and the gateway's CPU ms per request (utime+stime from /proc, which
  * holds up on a busy machine better than throughput does). Every child is stopped by its PID.
+ *
+ * Then, in this process, the parts on their own (CPU time via process.cpuUsage): the observer per request
+ * (metrics + log line, with and without spans) and a usage batch per record (raw rows only, then raw rows
+ * + bodies-free rollups as the writer does it) on PGlite (its work runs in the gateway's process).
+ * `--micro` runs only this second part.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:http";
@@ -23,6 +28,15 @@ import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { noopObserver } from "../src/core/pipeline.js";
 import { startUpstream } from "./upstream.js";
+import { randomUUID } from "node:crypto";
+import type { Principal } from "../src/core/auth/keys.js";
+import type { Resolved } from "../src/core/catalogue/index.js";
+import { writeRecords, type UsageRecord } from "../src/core/metering/usage-writer.js";
+import { Metrics } from "../src/core/observability/metrics.js";
+import { GatewayObserver } from "../src/core/observability/observer.js";
+import { startTracing } from "../src/core/observability/tracing.js";
+import { openDatabase, type Db } from "../src/db/client.js";
+import { usageRecords } from "../src/db/schema.js";
 
 const KEY = "sb-bench-observability-0123456789abcdef";
 type Variant = "off" | "usage" | "all";
@@ -186,6 +200,114 @@ async function main(): Promise<void> {
   console.log(`\n(${process.env.DATABASE_URL ? "Postgres" : "PGlite in the gateway process"}; c=${conc}, ${duration} s per run; OTLP export requests received: ${spans})`);
 }
 
+async function parts(): Promise<void> {
+  const sink = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.end("{}"));
+  });
+  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+  try {
+    await micro(`http://127.0.0.1:${(sink.address() as AddressInfo).port}`);
+  } finally {
+    sink.close();
+  }
+}
+
+// ─────────────── the parts, in process ───────────────
+
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+function sampleRecord(i: number, at: number): UsageRecord {
+  return {
+    id: randomUUID(),
+    createdAt: new Date(at + (i % 3600) * 1000),
+    keyId: `key_${i % 40}`,
+    userId: `user_${i % 20}`,
+    teamId: `team_${i % 4}`,
+    transport: "rest",
+    stream: i % 2 === 0,
+    modelRequested: `openai/model-${i % 4}`,
+    modelServed: `openai/model-${i % 4}`,
+    provider: "openai",
+    inputTokens: 200 + (i % 1000),
+    outputTokens: 50 + (i % 300),
+    costMicroUsd: 90 + (i % 500),
+    ttftMs: 80 + (i % 700),
+    itlMs: 10 + (i % 30),
+    latencyMs: 300 + (i % 4000),
+    tokensPerSecond: 40,
+    status: i % 25 === 0 ? "error" : "ok",
+    errorCode: i % 25 === 0 ? "UPSTREAM_ERROR" : null,
+    finishReason: "STOP",
+    tags: i % 3 === 0 ? [`tag-${i % 5}`] : [],
+    attempts: [{ model: "openai/model-0", provider: "openai", outcome: "ok", error: null, errorCode: null, latencyMs: 300 }],
+  };
+}
+
+async function micro(otlp: string): Promise<void> {
+  const log = pino({ level: "info" }, pino.destination("/dev/null"));
+  const principal: Principal = { keyId: "key_1", role: "MEMBER", userId: "user_1", teamId: "team_1", allowedModels: null };
+  const target = { model: { id: "openai/model-0" }, target: { provider: "openai", kind: "openai", upstreamModel: "model-0" } } as unknown as Resolved;
+  const rows: string[] = [];
+  for (const traced of [false, true]) {
+    const tracing = await startTracing({ endpoint: traced ? otlp : undefined, serviceName: "bench" }, pino({ level: "silent" }));
+    const observer = new GatewayObserver({ metrics: new Metrics(), tracer: tracing.tracer, log, providerKind: () => "openai", knownModel: () => true });
+    const recs = Array.from({ length: 1000 }, (_, i) => sampleRecord(i, Date.now()));
+    const n = 30_000;
+    for (let pass = 0; pass < 2; pass++) {
+      const c0 = cpuUs();
+      for (let i = 0; i < n; i++) {
+        const o = observer.start({ id: "r", principal, model: "openai/model-0", transport: "rest", stream: false, traceparent: undefined });
+        o.attempt(target).end("ok");
+        o.end(recs[i % 1000]!);
+      }
+      await tracing.flush();
+      if (pass === 1) rows.push(`| observer per request (metrics + log line${traced ? " + 2 spans exported" : ""}) | ${((cpuUs() - c0) / n).toFixed(1)} µs |`);
+    }
+    await tracing.shutdown();
+  }
+  const pg = process.env.DATABASE_URL;
+  const schema = `bench_obs_micro_${process.pid}`;
+  const db = await openDatabase(pg ? { url: pg, schema } : { dataDir: "memory://" });
+  const where = pg ? "Postgres (JS side only: the server's work is another process)" : "PGlite (all of it: the database runs in this process)";
+  const at = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  let k = 0;
+  if (pg) {
+    // Partitions for this hour, as the app's retention would have made them.
+    const { Retention } = await import("../src/core/observability/retention.js");
+    const r = new Retention(db, pino({ level: "silent" }), { usageDays: 30, bodiesDays: 7, hourlyRollupDays: 90, dailyRollupDays: 730, intervalMinutes: 600 });
+    await r.start();
+    await r.stop();
+  }
+  for (const [name, write] of [
+    ["raw rows only", (tx: Db, b: UsageRecord[]) => tx.insert(usageRecords).values(b).then(() => undefined)],
+    ["raw rows + rollups (the writer)", (tx: Db, b: UsageRecord[]) => writeRecords(tx, b)],
+  ] as const) {
+    const batches = 20;
+    const size = 250;
+    for (let pass = 0; pass < 2; pass++) {
+      const c0 = cpuUs();
+      for (let b = 0; b < batches; b++) {
+        const batch = Array.from({ length: size }, () => sampleRecord(k++, at));
+        await db.db.transaction((tx) => write(tx as unknown as Db, batch));
+      }
+      if (pass === 1) rows.push(`| usage batch of ${size} on ${where}, ${name}, per record | ${((cpuUs() - c0) / (batches * size)).toFixed(1)} µs |`);
+    }
+  }
+  await db.close();
+  if (pg) {
+    const { default: postgres } = await import("postgres");
+    const sql = postgres(pg, { max: 1, onnotice: () => undefined });
+    await sql.unsafe(`drop schema if exists ${schema} cascade`);
+    await sql.end();
+  }
+  console.log("\n| part (CPU time, this process) | cost |\n|---|---|");
+  for (const r of rows) console.log(r);
+}
+
 const variant = sflag("serve") as Variant | undefined;
 if (variant) {
   serve(variant, sflag("upstream")!, sflag("otlp")!).catch((e: unknown) => {
@@ -193,7 +315,7 @@ if (variant) {
     process.exit(1);
   });
 } else {
-  main().catch((e: unknown) => {
+  (process.argv.includes("--micro") ? parts() : main().then(parts)).catch((e: unknown) => {
     process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);
   });

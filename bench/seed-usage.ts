@@ -3,9 +3,9 @@
  *
  *   DATABASE_URL=postgres://… npx tsx bench/seed-usage.ts [--records=1000000] [--days=30] [--reseed] [--runs=20]
  *
- * Records go into schema `bench_usage` (kept between runs; --reseed starts over) one UTC day per
- * transaction: the raw rows, and the rollups computed by the writer's own code (rollupDeltas) over
- * that day, inserted with postgres.js directly (drizzle's per-value mapping dominates at this volume).
+ * Records go into schema `bench_usage` (kept between runs; --reseed starts over) through the usage
+ * writer's own batch code (writeRecords: raw rows and rollups in one transaction), one UTC day per
+ * transaction, in time order as live traffic arrives.
  * Data: 200 users in 20 teams with ~300 keys, 8 models on 3 providers, 0-2 of 10 tags, ~4 % errors.
  * Then `usage` is timed through the core query (and through GraphQL over HTTP) for the whole range
  * grouped by MODEL and DAY (the target: < 100 ms), and a few other shapes.
@@ -16,9 +16,9 @@ import postgres from "postgres";
 import { sql } from "drizzle-orm";
 import { createApp } from "../src/app.js";
 import type { Principal } from "../src/core/auth/keys.js";
-import type { UsageRecord } from "../src/core/metering/usage-writer.js";
+import { writeRecords, type UsageRecord } from "../src/core/metering/usage-writer.js";
 import { Retention } from "../src/core/observability/retention.js";
-import { packHist, rollupDeltas, type RollupValues } from "../src/core/observability/rollups.js";
+import type { Db } from "../src/db/client.js";
 import type { UsageDimension, UsageQueryInput } from "../src/core/observability/usage-query.js";
 import { loadConfig } from "../src/config.js";
 
@@ -100,76 +100,6 @@ function* records(n: number, from: number, to: number): Generator<UsageRecord> {
   }
 }
 
-function metricCols(v: RollupValues) {
-  return {
-    requests: v.requests,
-    errors: v.errors,
-    cancelled: v.cancelled,
-    input_tokens: v.inputTokens,
-    output_tokens: v.outputTokens,
-    cached_input_tokens: v.cachedInputTokens,
-    reasoning_tokens: v.reasoningTokens,
-    cost_micro_usd: v.costMicroUsd,
-    ttft_count: v.ttftCount,
-    ttft_sum_ms: v.ttftSumMs,
-    itl_count: v.itlCount,
-    itl_sum_ms: v.itlSumMs,
-    latency_sum_ms: v.latencySumMs,
-    ttft_hist: `{${packHist(v.ttftHist).join(",")}}`,
-    itl_hist: `{${packHist(v.itlHist).join(",")}}`,
-    latency_hist: `{${packHist(v.latencyHist).join(",")}}`,
-  };
-}
-
-/** One day: raw rows and that day's rollups (no conflicts: a day's rows only come from its records). */
-async function seedDay(sql: postgres.Sql, recs: UsageRecord[]): Promise<void> {
-  const d = rollupDeltas(recs);
-  const iso = (x: Date) => x.toISOString();
-  await sql.begin(async (tx) => {
-    for (let i = 0; i < recs.length; i += 2000) {
-      const rows = recs.slice(i, i + 2000).map((r) => ({
-        id: r.id,
-        created_at: iso(r.createdAt),
-        key_id: r.keyId,
-        user_id: r.userId,
-        team_id: r.teamId,
-        transport: r.transport,
-        stream: r.stream,
-        model_requested: r.modelRequested,
-        model_served: r.modelServed,
-        provider: r.provider,
-        input_tokens: r.inputTokens,
-        output_tokens: r.outputTokens,
-        cached_input_tokens: r.cachedInputTokens ?? 0,
-        reasoning_tokens: r.reasoningTokens ?? 0,
-        tokens_estimated: false,
-        cost_micro_usd: r.costMicroUsd,
-        ttft_ms: r.ttftMs,
-        itl_ms: r.itlMs,
-        latency_ms: r.latencyMs,
-        status: r.status,
-        error_code: r.errorCode,
-        finish_reason: r.finishReason,
-        tags: `{${(r.tags ?? []).join(",")}}`,
-        attempts: "[]",
-      }));
-      await tx`insert into usage_records ${tx(rows)}`;
-    }
-    const cubes: [string, Record<string, unknown>[]][] = [
-      ["usage_rollup_model", d.model.map((r) => ({ grain: r.grain, bucket: iso(r.bucket), model: r.model, provider: r.provider, status: r.status, ...metricCols(r) }))],
-      ["usage_rollup_principal", d.principal.map((r) => ({ grain: r.grain, bucket: iso(r.bucket), model: r.model, provider: r.provider, status: r.status, user_id: r.userId, team_id: r.teamId, key_id: r.keyId, ...metricCols(r) }))],
-      ["usage_rollup_model_tag", d.modelTag.map((r) => ({ grain: r.grain, bucket: iso(r.bucket), model: r.model, provider: r.provider, status: r.status, tag: r.tag, ...metricCols(r) }))],
-      ["usage_rollup_tag", d.tag.map((r) => ({ grain: r.grain, bucket: iso(r.bucket), model: r.model, provider: r.provider, status: r.status, user_id: r.userId, team_id: r.teamId, key_id: r.keyId, tag: r.tag, ...metricCols(r) }))],
-    ];
-    for (const [table, rows] of cubes) {
-      for (let i = 0; i < rows.length; i += 2000) {
-        const chunk = rows.slice(i, i + 2000);
-        await tx`insert into ${tx(table)} ${tx(chunk as Record<string, string | number | boolean | null>[])}`;
-      }
-    }
-  });
-}
-
 function stats(xs: number[]): string {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
@@ -198,12 +128,12 @@ async function main(): Promise<void> {
     await retention.ensurePartitions(Array.from({ length: days + 1 }, (_, i) => new Date(from + i * D)));
     await retention.stop();
     const t0 = performance.now();
-    const writer = postgres(url, { max: 1, onnotice: () => undefined, connection: { search_path: SCHEMA } });
     let day: UsageRecord[] = [];
     let dayStart = from;
     let done = 0;
     const flushDay = async () => {
-      await seedDay(writer, day);
+      const batch = day;
+      await db.db.transaction((tx) => writeRecords(tx as unknown as Db, batch));
       done += day.length;
       day = [];
       process.stderr.write(`seeded ${done} (${((done / (performance.now() - t0)) * 1000).toFixed(0)} records/s)\n`);
@@ -216,7 +146,6 @@ async function main(): Promise<void> {
       day.push(rec);
     }
     if (day.length) await flushDay();
-    await writer.end();
     await admin.unsafe(`analyze ${SCHEMA}.usage_rollup_model; analyze ${SCHEMA}.usage_rollup_principal; analyze ${SCHEMA}.usage_rollup_model_tag; analyze ${SCHEMA}.usage_rollup_tag`);
     console.log(`seeded ${n} records over ${days} days in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } else console.log(`reusing ${count} records in schema ${SCHEMA}`);

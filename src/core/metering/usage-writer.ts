@@ -1,7 +1,9 @@
+import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db, Database } from "../../db/client.js";
 import { requestBodies, usageRecords } from "../../db/schema.js";
 import type { ChatRequest } from "../../domain/chat.js";
+import { bulkInsert } from "../observability/bulk.js";
 import { applyRollups, rollupDeltas } from "../observability/rollups.js";
 
 type UsageRow = typeof usageRecords.$inferInsert;
@@ -144,18 +146,24 @@ export async function writeRecords(tx: Db, batch: readonly UsageRecord[]): Promi
   const inserted = new Set<string>();
   for (let i = 0; i < batch.length; i += CHUNK) {
     const rows = batch.slice(i, i + CHUNK).map(toRow);
-    const ids = await tx.insert(usageRecords).values(rows).onConflictDoNothing().returning({ id: usageRecords.id });
+    const bulk = bulkInsert(usageRecords, rows);
+    const ids = bulk
+      ? rowsOf<{ id: string }>(await tx.execute(sql`${bulk} on conflict do nothing returning id`))
+      : await tx.insert(usageRecords).values(rows).onConflictDoNothing().returning({ id: usageRecords.id });
     for (const r of ids) inserted.add(r.id);
   }
   const fresh = inserted.size === batch.length ? batch : batch.filter((r) => inserted.has(r.id));
   const bodies = fresh.filter((r) => r.request !== undefined);
   for (let i = 0; i < bodies.length; i += CHUNK) {
-    await tx
-      .insert(requestBodies)
-      .values(bodies.slice(i, i + CHUNK).map((r) => ({ id: r.id, createdAt: r.createdAt, userId: r.userId ?? null, request: r.request, response: r.response ?? null })))
-      .onConflictDoNothing();
+    const rows = bodies.slice(i, i + CHUNK).map((r) => ({ id: r.id, createdAt: r.createdAt, userId: r.userId ?? null, request: r.request, response: r.response ?? null }));
+    await tx.execute(sql`${bulkInsert(requestBodies, rows)!} on conflict do nothing`);
   }
   if (fresh.length > 0) await applyRollups(tx, rollupDeltas(fresh));
+}
+
+/** Rows of a raw statement: postgres.js returns them as an array, PGlite in `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
 }
 
 function toRow(r: UsageRecord): UsageRow {

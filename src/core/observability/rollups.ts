@@ -1,7 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { PgColumn } from "drizzle-orm/pg-core";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client.js";
 import { usageRollupModel, usageRollupModelTag, usageRollupPrincipal, usageRollupTag, type usageRecords } from "../../db/schema.js";
+import { bulkInsert } from "./bulk.js";
 import { bucketOf, emptyHist } from "./histogram.js";
 
 /**
@@ -169,16 +170,23 @@ interface MetricCols {
 const SCALARS = ["requests", "errors", "cancelled", "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens", "costMicroUsd", "ttftCount", "ttftSumMs", "itlCount", "itlSumMs", "latencySumMs"] as const;
 const HISTS = ["ttftHist", "itlHist", "latencyHist"] as const;
 
-/** ON CONFLICT … DO UPDATE: add the new delta to the stored row (sparse histograms: counts of equal buckets summed). */
+/**
+ * ON CONFLICT … DO UPDATE: add the new delta to the stored row. A sparse histogram just gets the new
+ * entries appended (a bucket may then appear more than once; readers add them up), and is compacted
+ * (equal buckets summed) only once it passes COMPACT_AT entries: the CASE evaluates the compacting
+ * subquery only then, so most upserts cost a concatenation.
+ */
 function mergeSet(t: MetricCols): Record<string, SQL> {
   const set: Record<string, SQL> = {};
   for (const k of SCALARS) set[k] = sql`${t[k]} + excluded.${sql.identifier(t[k].name)}`;
   for (const k of HISTS) {
-    const col = sql.identifier(t[k].name);
-    set[k] = sql`(select coalesce(array_agg((b << 32) | c order by b), '{}'::bigint[]) from (select x >> 32 as b, sum(x & ${sql.raw(String(COUNT_MASK))})::bigint as c from unnest(${t[k]} || excluded.${col}) as x group by 1) as g)`;
+    const both = sql`${t[k]} || excluded.${sql.identifier(t[k].name)}`;
+    set[k] = sql`case when cardinality(${t[k]}) < ${sql.raw(String(COMPACT_AT))} then ${both} else (select coalesce(array_agg((b << 32) | c order by b), '{}'::bigint[]) from (select x >> 32 as b, sum(x & ${sql.raw(String(COUNT_MASK))})::bigint as c from unnest(${both}) as x group by 1) as g) end`;
   }
   return set;
 }
+
+const COMPACT_AT = 192;
 
 const COUNT_MASK = 0xffffffff;
 const SHIFT = 2 ** 32;
@@ -199,12 +207,14 @@ export function unpackInto(dense: number[], packed: ArrayLike<number | string>):
   }
 }
 
-function packed<T extends RollupValues>(rows: T[]): T[] {
+type RollupRow = ModelKey & RollupValues & Record<string, unknown>;
+
+function packed(rows: (ModelKey & RollupValues)[]): RollupRow[] {
   return rows.map((r) => ({ ...r, ttftHist: packHist(r.ttftHist), itlHist: packHist(r.itlHist), latencyHist: packHist(r.latencyHist) }));
 }
 
-// Under Postgres' 65,535 bind parameters per statement whatever the batch size (≈25 columns a row).
-const CHUNK = 1000;
+// Rows per statement: one array parameter per column, so only memory bounds it.
+const CHUNK = 2000;
 
 function chunks<T>(rows: T[]): T[][] {
   const out: T[][] = [];
@@ -212,34 +222,29 @@ function chunks<T>(rows: T[]): T[][] {
   return out;
 }
 
-/** Applies the deltas inside the caller's transaction. */
+/** Applies the deltas inside the caller's transaction (rows of each cube in key order, one statement per chunk). */
 export async function applyRollups(tx: Db, d: RollupDeltas): Promise<void> {
   const m = usageRollupModel;
-  for (const rows of chunks(packed(d.model))) {
-    await tx
-      .insert(m)
-      .values(rows)
-      .onConflictDoUpdate({ target: [m.grain, m.bucket, m.model, m.provider, m.status], set: mergeSet(m) });
-  }
   const p = usageRollupPrincipal;
-  for (const rows of chunks(packed(d.principal))) {
-    await tx
-      .insert(p)
-      .values(rows)
-      .onConflictDoUpdate({ target: [p.grain, p.bucket, p.userId, p.teamId, p.keyId, p.model, p.provider, p.status], set: mergeSet(p) });
-  }
   const mt = usageRollupModelTag;
-  for (const rows of chunks(packed(d.modelTag))) {
-    await tx
-      .insert(mt)
-      .values(rows)
-      .onConflictDoUpdate({ target: [mt.grain, mt.bucket, mt.tag, mt.model, mt.provider, mt.status], set: mergeSet(mt) });
-  }
   const t = usageRollupTag;
-  for (const rows of chunks(packed(d.tag))) {
-    await tx
-      .insert(t)
-      .values(rows)
-      .onConflictDoUpdate({ target: [t.grain, t.bucket, t.tag, t.userId, t.teamId, t.keyId, t.model, t.provider, t.status], set: mergeSet(t) });
+  await upsert(tx, m, packed(d.model), [m.grain, m.bucket, m.model, m.provider, m.status]);
+  await upsert(tx, p, packed(d.principal), [p.grain, p.bucket, p.userId, p.teamId, p.keyId, p.model, p.provider, p.status]);
+  await upsert(tx, mt, packed(d.modelTag), [mt.grain, mt.bucket, mt.tag, mt.model, mt.provider, mt.status]);
+  await upsert(tx, t, packed(d.tag), [t.grain, t.bucket, t.tag, t.userId, t.teamId, t.keyId, t.model, t.provider, t.status]);
+}
+
+async function upsert(tx: Db, table: PgTable & MetricCols, rows: RollupRow[], target: PgColumn[]): Promise<void> {
+  const set = mergeSet(table);
+  const assignments = sql.join(
+    Object.entries(set).map(([k, v]) => sql`${sql.identifier(table[k as keyof MetricCols].name)} = ${v}`),
+    sql`, `,
+  );
+  const conflict = sql.join(
+    target.map((c) => sql.identifier(c.name)),
+    sql`, `,
+  );
+  for (const chunk of chunks(rows)) {
+    await tx.execute(sql`${bulkInsert(table, chunk)!} on conflict (${conflict}) do update set ${assignments}`);
   }
 }
