@@ -110,6 +110,8 @@ interface Run {
   settled: boolean;
   /** Text handed to the client so far, after output transforms (what a stored body records). */
   sent: string;
+  /** The upstream answer was read to its end: nothing of it is still running. */
+  done: boolean;
 }
 
 /**
@@ -143,6 +145,7 @@ export class Gateway {
     const run = await this.begin(ctx, input, false);
     try {
       const result = await this.withFailover(run, (r, signal) => this.deps.upstream.complete(r.adapter, run.guard.request, r.target, signal));
+      run.done = true;
       run.timing.delta();
       const out = run.guard.output;
       const content = out ? out.push(result.content) + out.flush() : result.content;
@@ -191,6 +194,7 @@ export class Gateway {
           }
           span.end("ok");
           run.attempts.push(this.attemptOf(cand, "ok", null, started));
+          run.done = true;
           break;
         } catch (e) {
           const err = toGatewayError(e);
@@ -270,15 +274,21 @@ export class Gateway {
         promptTokens: () => (counted ??= countPrompt(sent.messages, sent.tools ? JSON.stringify(sent.tools) : undefined)),
         stream,
       });
+      let obs: RequestObservation;
+      try {
+        obs = this.observer.start({ id, principal: ctx.principal, model: req.model, transport: ctx.transport, stream, traceparent: ctx.traceparent });
+      } catch (e) {
+        // Holds are placed: give them back now rather than leave them to expire.
+        admission.settle(0, zeroUsage(), null);
+        throw e;
+      }
       const controller = new AbortController();
       if (ctx.signal) {
         if (ctx.signal.aborted) controller.abort();
         else ctx.signal.addEventListener("abort", () => controller.abort(), { once: true });
       }
       this.inflight++;
-      const served = plan.candidates[0]!;
-      const obs = this.observer.start({ id, principal: ctx.principal, model: req.model, transport: ctx.transport, stream, traceparent: ctx.traceparent });
-      return { id, ctx, req, guard, plan, admission, obs, timing, controller, stream, attempts: [], served, settled: false, sent: "" };
+      return { id, ctx, req, guard, plan, admission, obs, timing, controller, stream, attempts: [], served: plan.candidates[0]!, settled: false, sent: "", done: false };
     } catch (e) {
       const err = toGatewayError(e);
       const raw = (input ?? {}) as { model?: unknown; tags?: unknown; user?: unknown };
@@ -369,7 +379,9 @@ export class Gateway {
   }
 
   private end(run: Run): void {
-    if (!run.controller.signal.aborted) run.controller.abort();
+    // A call that read its answer to the end has nothing left to cancel; aborting anyway costs a
+    // DOMException and an event dispatch per request.
+    if (!run.done && !run.controller.signal.aborted) run.controller.abort();
     if (--this.inflight === 0 && this.idleWaiters.length) {
       const w = this.idleWaiters;
       this.idleWaiters = [];

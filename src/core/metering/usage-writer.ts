@@ -4,7 +4,7 @@ import type { Db, Database } from "../../db/client.js";
 import { requestBodies, usageRecords } from "../../db/schema.js";
 import type { ChatRequest } from "../../domain/chat.js";
 import { bulkInsert } from "../observability/bulk.js";
-import { applyRollups, rollupDeltas } from "../observability/rollups.js";
+import { applyRollups, rollupDeltas, rollupStatements } from "../observability/rollups.js";
 
 type UsageRow = typeof usageRecords.$inferInsert;
 
@@ -141,8 +141,27 @@ export class UsageWriter {
 
 const CHUNK = 1000;
 
-/** Raw rows, bodies and rollups of one batch, inside the caller's transaction. */
+/**
+ * Raw rows, bodies and rollups of one batch, inside the caller's transaction. Usually that is one
+ * statement: the raw insert, with the other inserts as CTEs guarded by "every raw row was new". On
+ * PGlite each statement costs ~0.4 ms of CPU on the request thread whatever its size, so this cuts a
+ * batch from ~10 statements to one. When some rows already existed (a retry after a commit whose
+ * answer was lost), the guarded inserts did nothing and the new rows' bodies and rollups follow.
+ */
 export async function writeRecords(tx: Db, batch: readonly UsageRecord[]): Promise<void> {
+  const raw = batch.length > 0 && batch.length <= CHUNK ? bulkInsert(usageRecords, batch.map(toRow)) : null;
+  if (!raw) return writeEach(tx, batch);
+  const allNew = sql`(select count(*) from ins) = ${batch.length}`;
+  const ctes = [sql`ins as (${raw} on conflict do nothing returning id)`];
+  const bodies = bodyRows(batch);
+  if (bodies.length > 0) ctes.push(sql`b as (${bulkInsert(requestBodies, bodies)!} where ${allNew} on conflict do nothing)`);
+  rollupStatements(rollupDeltas(batch), allNew).forEach((q, i) => ctes.push(sql`${sql.raw(`r${i}`)} as (${q})`));
+  const ids = rowsOf<{ id: string }>(await tx.execute(sql`with ${sql.join(ctes, sql`, `)} select id from ins`));
+  if (ids.length < batch.length) await addFresh(tx, batch, new Set(ids.map((r) => r.id)));
+}
+
+/** The general path (batches over one chunk, or rows some of which leave a column to its default). */
+async function writeEach(tx: Db, batch: readonly UsageRecord[]): Promise<void> {
   const inserted = new Set<string>();
   for (let i = 0; i < batch.length; i += CHUNK) {
     const rows = batch.slice(i, i + CHUNK).map(toRow);
@@ -152,13 +171,23 @@ export async function writeRecords(tx: Db, batch: readonly UsageRecord[]): Promi
       : await tx.insert(usageRecords).values(rows).onConflictDoNothing().returning({ id: usageRecords.id });
     for (const r of ids) inserted.add(r.id);
   }
+  await addFresh(tx, batch, inserted);
+}
+
+/** Bodies and rollups of exactly the rows the raw insert created: a retried batch adds nothing twice. */
+async function addFresh(tx: Db, batch: readonly UsageRecord[], inserted: Set<string>): Promise<void> {
   const fresh = inserted.size === batch.length ? batch : batch.filter((r) => inserted.has(r.id));
-  const bodies = fresh.filter((r) => r.request !== undefined);
+  const bodies = bodyRows(fresh);
   for (let i = 0; i < bodies.length; i += CHUNK) {
-    const rows = bodies.slice(i, i + CHUNK).map((r) => ({ id: r.id, createdAt: r.createdAt, userId: r.userId ?? null, request: r.request, response: r.response ?? null }));
-    await tx.execute(sql`${bulkInsert(requestBodies, rows)!} on conflict do nothing`);
+    await tx.execute(sql`${bulkInsert(requestBodies, bodies.slice(i, i + CHUNK))!} on conflict do nothing`);
   }
   if (fresh.length > 0) await applyRollups(tx, rollupDeltas(fresh));
+}
+
+function bodyRows(batch: readonly UsageRecord[]) {
+  const out: Record<string, unknown>[] = [];
+  for (const r of batch) if (r.request !== undefined) out.push({ id: r.id, createdAt: r.createdAt, userId: r.userId ?? null, request: r.request, response: r.response ?? null });
+  return out;
 }
 
 /** Rows of a raw statement: postgres.js returns them as an array, PGlite in `rows`. */

@@ -213,28 +213,33 @@ function packed(rows: (ModelKey & RollupValues)[]): RollupRow[] {
   return rows.map((r) => ({ ...r, ttftHist: packHist(r.ttftHist), itlHist: packHist(r.itlHist), latencyHist: packHist(r.latencyHist) }));
 }
 
-// Rows per statement: one array parameter per column, so only memory bounds it.
-const CHUNK = 2000;
-
-function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
-  return out;
-}
-
-/** Applies the deltas inside the caller's transaction (rows of each cube in key order, one statement per chunk). */
-export async function applyRollups(tx: Db, d: RollupDeltas): Promise<void> {
+/**
+ * The four cubes' upserts for these deltas, one statement each (one array parameter per column, so
+ * any number of rows). `when`, if given, is a condition every statement's rows must meet: the usage
+ * writer runs them as CTEs of one statement, guarded by "every raw row was new".
+ */
+export function rollupStatements(d: RollupDeltas, when?: SQL): SQL[] {
   const m = usageRollupModel;
   const p = usageRollupPrincipal;
   const mt = usageRollupModelTag;
   const t = usageRollupTag;
-  await upsert(tx, m, packed(d.model), [m.grain, m.bucket, m.model, m.provider, m.status]);
-  await upsert(tx, p, packed(d.principal), [p.grain, p.bucket, p.userId, p.teamId, p.keyId, p.model, p.provider, p.status]);
-  await upsert(tx, mt, packed(d.modelTag), [mt.grain, mt.bucket, mt.tag, mt.model, mt.provider, mt.status]);
-  await upsert(tx, t, packed(d.tag), [t.grain, t.bucket, t.tag, t.userId, t.teamId, t.keyId, t.model, t.provider, t.status]);
+  const out: SQL[] = [];
+  const add = (table: PgTable & MetricCols, rows: (ModelKey & RollupValues)[], target: PgColumn[]) => {
+    if (rows.length > 0) out.push(upsert(table, packed(rows), target, when));
+  };
+  add(m, d.model, [m.grain, m.bucket, m.model, m.provider, m.status]);
+  add(p, d.principal, [p.grain, p.bucket, p.userId, p.teamId, p.keyId, p.model, p.provider, p.status]);
+  add(mt, d.modelTag, [mt.grain, mt.bucket, mt.tag, mt.model, mt.provider, mt.status]);
+  add(t, d.tag, [t.grain, t.bucket, t.tag, t.userId, t.teamId, t.keyId, t.model, t.provider, t.status]);
+  return out;
 }
 
-async function upsert(tx: Db, table: PgTable & MetricCols, rows: RollupRow[], target: PgColumn[]): Promise<void> {
+/** Applies the deltas inside the caller's transaction. */
+export async function applyRollups(tx: Db, d: RollupDeltas): Promise<void> {
+  for (const q of rollupStatements(d)) await tx.execute(q);
+}
+
+function upsert(table: PgTable & MetricCols, rows: RollupRow[], target: PgColumn[], when: SQL | undefined): SQL {
   const set = mergeSet(table);
   const assignments = sql.join(
     Object.entries(set).map(([k, v]) => sql`${sql.identifier(table[k as keyof MetricCols].name)} = ${v}`),
@@ -244,7 +249,5 @@ async function upsert(tx: Db, table: PgTable & MetricCols, rows: RollupRow[], ta
     target.map((c) => sql.identifier(c.name)),
     sql`, `,
   );
-  for (const chunk of chunks(rows)) {
-    await tx.execute(sql`${bulkInsert(table, chunk)!} on conflict (${conflict}) do update set ${assignments}`);
-  }
+  return sql`${bulkInsert(table, rows)!}${when ? sql` where ${when}` : sql``} on conflict (${conflict}) do update set ${assignments}`;
 }
