@@ -124,16 +124,34 @@ export class UpstreamClient {
         if (pending.length === 0) continue;
         const events = pending;
         pending = [];
-        for (const ev of events) {
-          const chunks = decoder.onEvent(ev);
-          for (const c of chunks) {
-            if (firstToken !== undefined && (c.type === "text" || c.type === "tool_call")) {
-              clearTimeout(firstToken);
-              firstToken = undefined;
+        // Text deltas that arrived in one read are handed on as one: the client would get them within
+        // microseconds of each other anyway, and every delta costs a frame, a write and (on GraphQL)
+        // an execution of the subscription's selection set.
+        let run = "";
+        try {
+          for (const ev of events) {
+            for (const c of decoder.onEvent(ev)) {
+              if (firstToken !== undefined && (c.type === "text" || c.type === "tool_call")) {
+                clearTimeout(firstToken);
+                firstToken = undefined;
+              }
+              if (c.type === "text") {
+                run += c.text;
+                continue;
+              }
+              if (run) {
+                yield { type: "text", text: run };
+                run = "";
+              }
+              yield c;
             }
-            yield c;
           }
+        } catch (e) {
+          // What was decoded before the failure is still the client's.
+          if (run) yield { type: "text", text: run };
+          throw e;
         }
+        if (run) yield { type: "text", text: run };
       }
       const tail = text.decode();
       if (tail) parser.feed(tail);

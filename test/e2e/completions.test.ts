@@ -100,7 +100,7 @@ describe("complete mutation", () => {
 
 describe("completionStream subscription (graphql-ws)", () => {
   it("streams deltas then one CompletionDone carrying provider usage from the usage-only final chunk", async () => {
-    fake.setScenario({ content: "one two three four five", usage: { promptTokens: 12, completionTokens: 5 } });
+    fake.setScenario({ content: "one two three four five", usage: { promptTokens: 12, completionTokens: 5 }, itlMs: 2 });
     const r = await subscribeAll(t.wsUrl, t.adminKey, CompletionStreamDocument, { input: input("count") });
     expect(r.errors).toEqual([]);
     expect(text(r.events)).toBe("one two three four five");

@@ -91,13 +91,13 @@ describe("nothing the gateway writes contains a value it was fed", () => {
     expect(r1.errors, JSON.stringify(r1.errors)).toBeUndefined();
     errorBodies.push(JSON.stringify(r1));
     // 2. graphql-ws stream, values split across deltas both ways.
-    fake.setScenario({ tokens: shredded(GENERATED), splitBytes: 3 });
+    fake.setScenario({ tokens: shredded(GENERATED), splitBytes: 3, itlMs: 1 });
     const r2 = await subscribeAll(url.replace(/^http/, "ws") + "/graphql", ADMIN_KEY, GuardedStreamDocument, { input: input(PROMPT) as never });
     errorBodies.push(JSON.stringify(r2));
     // 3. REST, whole and streamed.
     fake.setScenario({ content: GENERATED });
     errorBodies.push(JSON.stringify(await client.chat.completions.create({ model: "local/gpt-4o-mini", messages: [{ role: "user", content: PROMPT }] })));
-    fake.setScenario({ tokens: shredded(GENERATED) });
+    fake.setScenario({ tokens: shredded(GENERATED), itlMs: 1 });
     const s = await client.chat.completions.create({ model: "local/gpt-4o-mini", messages: [{ role: "user", content: PROMPT }], stream: true });
     for await (const c of s) errorBodies.push(JSON.stringify(c));
     // 4. An upstream error that quotes what it got plus its own key.

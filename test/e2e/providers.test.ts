@@ -178,7 +178,7 @@ describe.each(kinds)("provider kind $provider", (k) => {
   const complete = (content: string) => gql<CompleteMutation>(t, t.adminKey, print(CompleteDocument), { input: input(content) });
 
   it("streams over the GraphQL subscription with provider usage, exact cost and finish reason", async () => {
-    scenario({ content: "The same answer, from every provider.", usage: USAGE, splitBytes: 7 });
+    scenario({ content: "The same answer, from every provider.", usage: USAGE, splitBytes: 7, itlMs: 2 });
     const r = await subscribeAll(t.wsUrl, t.adminKey, CompletionStreamDocument, { input: input("Say it.") });
     expect(r.errors).toEqual([]);
     const evs = events(r);
@@ -197,7 +197,7 @@ describe.each(kinds)("provider kind $provider", (k) => {
   });
 
   it("streams through the openai SDK with stream_options.include_usage", async () => {
-    scenario({ content: "un deux trois quatre cinq", usage: USAGE, finish: "LENGTH" });
+    scenario({ content: "un deux trois quatre cinq", usage: USAGE, finish: "LENGTH", itlMs: 2 });
     const stream = await sdk.chat.completions.create({ model, messages: [{ role: "user", content: "count" }], stream: true, stream_options: { include_usage: true } });
     let text = "";
     let contentChunks = 0;

@@ -39,8 +39,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (typeof code === "string" && PASSTHROUGH.has(code)) {
     return { ...formatted, extensions: { code } };
   }
-  // graphql-js errors with no originalError are about the document or variables, not our internals.
-  if (error instanceof GraphQLError && !error.originalError) {
+  // graphql-js errors that wrap nothing but graphql-js errors are about the document or variables
+  // (variable coercion wraps the field's own GraphQLError), not our internals.
+  if (error instanceof GraphQLError && onlyGraphQLErrors(error)) {
     return { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code: "BAD_USER_INPUT" } };
   }
   return {
@@ -53,4 +54,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 /** Same rules for errors that graphql-ws sends (it bypasses Apollo's formatter). */
 export function formatForWs(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
   return errors.map((e) => formatError(e.toJSON(), e));
+}
+
+function onlyGraphQLErrors(e: GraphQLError): boolean {
+  let cause: unknown = e.originalError;
+  for (let depth = 0; cause && depth < 8; depth++) {
+    if (!(cause instanceof GraphQLError)) return false;
+    cause = cause.originalError;
+  }
+  return !cause;
 }

@@ -10,6 +10,8 @@ import { bearer } from "../http-util.js";
 import type { Services } from "../services.js";
 import type { GqlContext } from "./context.js";
 import { formatForWs } from "./errors.js";
+import { eventSubscribe } from "./event-execution.js";
+import { completionEvent } from "./resolvers/completion.js";
 
 /**
  * graphql-ws on the same port and path as HTTP GraphQL. The key comes in
@@ -29,6 +31,7 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
   const disposable = useServer<Record<string, unknown>, { principal: Principal }>(
     {
       schema,
+      subscribe: eventSubscribe(schema, { completionStream: completionEvent }),
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const value = typeof raw === "string" ? raw : undefined;

@@ -67,13 +67,22 @@ export class CompletionResolver {
     @Root() payload: Payload,
     @Arg("input", () => CompletionInput) _input: CompletionInput,
   ): typeof CompletionEvent {
-    if ("error" in payload) throw payload.error;
-    const ev = payload.event;
-    if (ev.type === "done") return Object.assign(new CompletionDone(), { completion: toGqlCompletion(ev.completion) });
-    if (ev.type === "delta" || ev.type === "start") return Object.assign(new CompletionDelta(), { content: ev.type === "delta" ? ev.text : "", toolCall: null });
-    return Object.assign(new CompletionDelta(), {
-      content: "",
-      toolCall: { index: ev.index, id: ev.id ?? null, name: ev.name ?? null, argumentsDelta: ev.argumentsDelta },
-    });
+    return completionEvent(payload);
   }
+}
+
+/**
+ * One source-stream payload as the subscription's value. Also used directly by the WebSocket
+ * transport's event execution (event-execution.ts), which skips the resolver above per event.
+ */
+export function completionEvent(p: unknown): typeof CompletionEvent {
+  const payload = p as Payload;
+  if ("error" in payload) throw payload.error;
+  const ev = payload.event;
+  if (ev.type === "done") return Object.assign(new CompletionDone(), { completion: toGqlCompletion(ev.completion) });
+  if (ev.type === "delta" || ev.type === "start") return Object.assign(new CompletionDelta(), { content: ev.type === "delta" ? ev.text : "", toolCall: null });
+  return Object.assign(new CompletionDelta(), {
+    content: "",
+    toolCall: { index: ev.index, id: ev.id ?? null, name: ev.name ?? null, argumentsDelta: ev.argumentsDelta },
+  });
 }
