@@ -6,7 +6,7 @@
  *   npm run bench -- --duration=10 --skip-streams # … or by flag (a flag beats the env)
  *
  * It starts bench/upstream.ts (a fast fake OpenAI-compatible server) on the load core and Switchboard
- * (`node --import tsx src/main.ts`) pinned to the gateway core, both with `taskset`, measures with
+ * (`node lib/main.js`, as `npm start` runs it) pinned to the gateway core, both with `taskset`, measures with
  * autocannon (in this process, also pinned to the load core) and graphql-ws, prints markdown tables and
  * writes bench/results/latest.{json,md}. Every process it starts is stopped by its PID on the way out,
  * on errors and on Ctrl-C too. See bench/README.md for what each figure means.
@@ -842,11 +842,14 @@ async function startGateway(o: Options, tmp: string, pin: boolean, upstreamUrl: 
   };
   // With --profile the inspector listens on a random loopback port; the CPU profile is taken over CDP
   // for the measured window only (not start-up, not shutdown).
-  const nodeArgs = ["--import", "tsx", ...(o.profile ? ["--inspect=127.0.0.1:0"] : []), "src/main.ts"];
+  // The gateway as `npm start` runs it: compiled to lib/ (built here first when sources changed).
+  const built = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "build.ts"), "--if-stale"], { cwd: ROOT, stdio: "inherit" });
+  if (built.status !== 0) throw new Error("could not build lib/ (npm run build)");
+  const nodeArgs = ["--enable-source-maps", ...(o.profile ? ["--inspect=127.0.0.1:0"] : []), "lib/main.js"];
   const gatewayLog = join(tmp, "gateway.log");
   const cp = pin
-    ? startChild("taskset", ["-c", o.gwCpu, process.execPath, ...nodeArgs], { cwd: ROOT, env, logFile: gatewayLog, marker: "src/main.ts" })
-    : startChild(process.execPath, nodeArgs, { cwd: ROOT, env, logFile: gatewayLog, marker: "src/main.ts" });
+    ? startChild("taskset", ["-c", o.gwCpu, process.execPath, ...nodeArgs], { cwd: ROOT, env, logFile: gatewayLog, marker: "lib/main.js" })
+    : startChild(process.execPath, nodeArgs, { cwd: ROOT, env, logFile: gatewayLog, marker: "lib/main.js" });
   const gatewayUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + o.readyTimeoutS * 1000;
   const t0 = Date.now();
