@@ -106,7 +106,9 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
     dir = join(dataDir, "data");
     mkdirSync(dir, { recursive: true });
   }
-  const client = await PGlite.create(dir, template && dir.startsWith("memory://") ? { loadDataDir: template } : {});
+  // Postgres' default 128 MB of shared buffers is most of an idle gateway's memory; PGlite on disk reads
+  // through the OS page cache anyway, and the hot tables (keys, rollups, policy) are small.
+  const client = await PGlite.create(dir, { postgresqlconf: "shared_buffers=32MB", ...(template && dir.startsWith("memory://") ? { loadDataDir: template } : {}) });
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
   const typed = db as unknown as Db;
