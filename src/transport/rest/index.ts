@@ -116,6 +116,10 @@ async function streamCompletion(res: ServerResponse, events: AsyncGenerator<Stre
   r = await events.next();
   const prefix = `data: {"id":"chatcmpl-${start.id}","object":"chat.completion.chunk","created":${Math.floor(start.createdAt.getTime() / 1000)},"model":${JSON.stringify(start.model)},"system_fingerprint":null,"choices":`;
   const suffix = includeUsage ? ',"usage":null}\n\n' : "}\n\n";
+  // Headers, the role chunk and the first delta leave in one write (one syscall, one TCP segment), as do
+  // the finish chunk, usage and [DONE] at the end; deltas in between go out as they come.
+  res.cork();
+  let held = true;
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
@@ -137,9 +141,15 @@ async function streamCompletion(res: ServerResponse, events: AsyncGenerator<Stre
         };
         res.write(`${prefix}[{"index":0,"delta":{"tool_calls":[${JSON.stringify(tc)}]},"logprobs":null,"finish_reason":null}]${suffix}`);
       } else if (ev.type === "done") {
+        if (!held) res.cork();
+        held = true;
         const c = ev.completion;
         res.write(`${prefix}[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${FINISH[c.finishReason]}"}]${suffix}`);
         if (includeUsage) res.write(`${prefix}[],"usage":${JSON.stringify(usageJson(c))}}\n\n`);
+      }
+      if (held && ev.type !== "done") {
+        res.uncork();
+        held = false;
       }
       r = await events.next();
     }
