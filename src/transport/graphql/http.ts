@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApolloServer, HeaderMap } from "@apollo/server";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Principal } from "../../core/auth/keys.js";
@@ -34,8 +34,9 @@ export async function createGraphQLHttpHandler(schema: GraphQLSchema, services: 
     includeStacktraceInErrorResponses: false,
     introspection: true,
     csrfPrevention: true,
-    // Inline tracing is for Apollo's hosted router; it costs per-field timing on every request.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // Inline tracing is for Apollo's hosted router; it costs per-field timing on every request. Cache
+    // control (on by default) wraps every resolver to compute HTTP cache hints we never set.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
