@@ -91,6 +91,18 @@ bench(`classifier alone: ${long.length}-char prompt (scores first + last KB)`, (
 bench("plan: 99th rule (CODE/TEXT condition), 4 KB prompt", () => router.plan(req("auto", long), principal));
 bench("plan: 100th rule (no kind condition), 4 KB prompt", () => router.plan(req("plain", long), principal));
 
+// Budgets the request falls under: routing checks, per target, whether one of them would refuse it there.
+await app.services.keys.create({ name: "bench", role: "MEMBER", userId: principal.userId, teamId: principal.teamId });
+const policy = app.services.policy;
+await policy.setBudget({ scope: "USER", subject: "user-bench", period: "MONTH", limitUsd: 1000 });
+await policy.setBudget({ scope: "TEAM", subject: "team-bench", period: "MONTH", limitUsd: 1000 });
+await policy.setBudget({ scope: "MODEL", subject: "a/m1", period: "DAY", limitUsd: 1000 });
+if (policy.gauge.size !== 3) throw new Error(`expected 3 budgets in the gauge, have ${policy.gauge.size}`);
+results.push(
+  bench("plan: 99th rule, 3 BLOCK budgets cover it (over-budget check)", () => router.plan(req("auto"), principal)),
+  bench("plan: 100th rule, 3 BLOCK budgets cover it (over-budget check)", () => router.plan(req("plain"), principal)),
+);
+
 // This machine's speed, for reading the figures above: a bare character loop over the same 4 KB.
 bench("baseline: bare charCodeAt loop over 4 KB (machine speed)", () => {
   let x = 0;

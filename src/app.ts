@@ -52,9 +52,10 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const catalogue = new Catalogue(db, config, log);
   await Promise.all([keys.start(), catalogue.start()]);
   // Rules are compiled against the catalogue (models, aliases), so routing starts after it.
-  const routing = new Routing(db, catalogue, log, config.limits, { pollMs: config.routing.pollMs, breaker: config.routing.breaker });
-  await routing.start();
   const policy = new PolicyEngine({ db, log, catalogue, options: config.policy });
+  // Routing skips a target whose budget would refuse the request, from the policy's in-memory view.
+  const routing = new Routing(db, catalogue, log, config.limits, { pollMs: config.routing.pollMs, breaker: config.routing.breaker, exclude: (m, r) => policy.overBudget(m, r) });
+  await routing.start();
   await policy.start();
   const guardPolicies = new GuardrailPolicies(db, config.guardrails, log);
   await guardPolicies.start();

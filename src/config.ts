@@ -149,6 +149,8 @@ const FileSchema = z
         holdTtlMs: z.number().int().min(200).max(3_600_000).optional(),
         sweepIntervalMs: z.number().int().min(50).max(600_000).optional(),
         reloadIntervalMs: z.number().int().min(100).max(3_600_000).optional(),
+        /** How often routing's view of budget spending is re-read (skipping over-budget targets). */
+        budgetStateMs: z.number().int().min(50).max(3_600_000).optional(),
         /** How long a request that fits once running requests settle waits before BUDGET_EXCEEDED. */
         waitForHoldsMs: z.number().int().min(0).max(120_000).optional(),
         /** Output tokens a stream holds up front and per extension step. */

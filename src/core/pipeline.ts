@@ -25,6 +25,8 @@ export interface AttemptReport {
   ok: boolean;
   /** Time to first token of a successful attempt. */
   ttftMs?: number | undefined;
+  /** Whole-call latency of a successful non-streamed attempt (kept apart from TTFT). */
+  latencyMs?: number | undefined;
   error?: GatewayError | undefined;
 }
 
@@ -71,6 +73,12 @@ export interface OutputTransform {
   push(text: string): string;
   /** Everything still held, at the end of the stream. */
   flush(): string;
+  /**
+   * A fresh transform for one tool call's arguments (JSON text, streamed on its own): the same
+   * types, placeholders and finding counts; restored values are JSON-escaped. Absent: tool-call
+   * arguments pass unchanged.
+   */
+  toolArguments?(): OutputTransform;
 }
 
 export interface GuardSession {

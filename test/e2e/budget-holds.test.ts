@@ -50,7 +50,9 @@ describe("parallel requests against one budget", { timeout: 120_000 }, () => {
     const ok = results.filter((r) => r.ok);
     expect(ok.length).toBe(n / 2);
     expect(results.filter((r) => !r.ok).every((r) => r.code === "BUDGET_EXCEEDED")).toBe(true);
-    expect(await budgetRow(t, b.id)).toEqual({ spent: limitMicros, reserved: 0, limit: limitMicros });
+    const row = await budgetRow(t, b.id);
+    console.log(`(a) ${n} parallel requests, one instance, $${limitMicros / 1e6} budget: ${ok.length} admitted, spent $${(row.spent / 1e6).toFixed(6)}, reserved ${row.reserved}`);
+    expect(row).toEqual({ spent: limitMicros, reserved: 0, limit: limitMicros });
     expect(await holdCount(t)).toBe(0);
     const rows = await usageRows(t, sql`status = 'ok' and user_id = 'holder'`);
     expect(rows.reduce((s, r) => s + Number(r.cost_micro_usd), 0)).toBe(limitMicros);
@@ -85,6 +87,7 @@ describe("streams", { timeout: 120_000 }, () => {
     expect(row!.output_tokens).toBeLessThanOrEqual(Math.ceil(got.length / 2) + 1);
     expect(Number(row!.cost_micro_usd)).toBe(row!.output_tokens * 10);
     const after = await budgetRow(t, b.id);
+    console.log(`(b) stream cut with BUDGET_EXCEEDED after ${row!.output_tokens} of 400 tokens; billed $${(after.spent / 1e6).toFixed(6)} of a $${(after.limit / 1e6).toFixed(6)} budget`);
     expect(after).toEqual({ spent: Number(row!.cost_micro_usd), reserved: 0, limit: 1_000 });
     expect(after.spent).toBeLessThanOrEqual(after.limit);
     await expect.poll(() => fake.aborted).toBe(1);
@@ -98,6 +101,7 @@ describe("streams", { timeout: 120_000 }, () => {
     const done = r.events.at(-1)!.completionStream;
     expect(done.__typename).toBe("CompletionDone");
     if (done.__typename !== "CompletionDone") return;
+    console.log(`(e) completed stream of 700 tokens billed $${done.completion.costUsd} from provider usage`);
     expect(done.completion.costUsd).toBeCloseTo(0.007, 9);
     expect(await budgetRow(t, b.id)).toEqual({ spent: 7_000, reserved: 0, limit: 1_000_000 });
   });

@@ -42,6 +42,17 @@ describe.runIf(usingPostgres())("three instances on one Postgres", { timeout: 18
     for (const x of [a, b, c]) await x.app.services.policy.index.reload();
   }, 60_000);
 
+  /** Prints the figures of a spend test and checks that no refused request could have been paid from what was left. */
+  const report = (what: string, results: Awaited<ReturnType<typeof complete>>[], row: { spent: number; limit: number }) => {
+    const refused = results.filter((r) => !r.ok);
+    const leftUsd = (row.limit - row.spent) / 1e6;
+    const refusedWhileCovered = refused.filter((r) => !(Number(r.extensions?.requiredUsd) > leftUsd)).length;
+    console.log(
+      `${what}: ${results.length - refused.length} of ${results.length} admitted over 3 instances; spent $${(row.spent / 1e6).toFixed(6)} of $${(row.limit / 1e6).toFixed(2)}; ${refused.length} refused, ${refusedWhileCovered} of them while the remaining $${leftUsd.toFixed(6)} could cover them`,
+    );
+    expect(refusedWhileCovered).toBe(0);
+  };
+
   const spread = <T>(n: number, f: (t: TestApp, i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => f([a, b, c][i % 3]!, i)));
 
   it("(a) 200 parallel requests against one $1 budget end at spent = $1.00 exactly, with every request that fit admitted", async () => {
@@ -52,7 +63,9 @@ describe.runIf(usingPostgres())("three instances on one Postgres", { timeout: 18
     expect(results.filter((r) => r.ok).length).toBe(100);
     expect(results.filter((r) => !r.ok).map((r) => r.code)).toEqual(Array.from({ length: 100 }, () => "BUDGET_EXCEEDED"));
     for (const x of [b, c]) await x.app.services.policy.flush();
-    expect(await budgetRow(a, bud.id)).toEqual({ spent: 1_000_000, reserved: 0, limit: 1_000_000 });
+    const row = await budgetRow(a, bud.id);
+    report("(a) exact fit", results, row);
+    expect(row).toEqual({ spent: 1_000_000, reserved: 0, limit: 1_000_000 });
     expect(await holdCount(a)).toBe(0);
     for (const x of [b, c]) await x.app.services.usage.flush();
     const rows = await usageRows(a, sql`team_id = 'shared-team' and status = 'ok'`);
@@ -68,7 +81,9 @@ describe.runIf(usingPostgres())("three instances on one Postgres", { timeout: 18
     expect(results.filter((r) => r.ok).length).toBe(199);
     for (const x of [b, c]) await x.app.services.policy.flush();
     // $0.005 left cannot cover the last request's $0.01 hold.
-    expect(await budgetRow(a, bud.id)).toEqual({ spent: 995_000, reserved: 0, limit: 1_000_000 });
+    const row = await budgetRow(a, bud.id);
+    report("(a) holds above cost", results, row);
+    expect(row).toEqual({ spent: 995_000, reserved: 0, limit: 1_000_000 });
   }, 240_000);
 
   it("(d) a 60 RPM limit shared by three instances admits 60 ± 1", async () => {
@@ -77,6 +92,7 @@ describe.runIf(usingPostgres())("three instances on one Postgres", { timeout: 18
     fake.setScenario({ content: "ok", usage: { promptTokens: 5, completionTokens: 5 } });
     const results = await spread(120, (x) => complete(x, key.secret, ask("hi", { maxTokens: 10 })));
     const admitted = results.filter((r) => r.ok).length;
+    console.log(`(d) 60 RPM shared by 3 instances: ${admitted} of 120 admitted within the minute, ${results.length - admitted} RATE_LIMITED`);
     expect(admitted).toBeGreaterThanOrEqual(59);
     expect(admitted).toBeLessThanOrEqual(61);
     expect(results.filter((r) => !r.ok).every((r) => r.code === "RATE_LIMITED" && Number(r.extensions?.retryAfterMs) > 0)).toBe(true);
@@ -122,6 +138,7 @@ describe.runIf(usingPostgres())("three instances on one Postgres", { timeout: 18
       const killedAt = Date.now();
       await expect.poll(() => holdCount(a), { timeout: 20_000, interval: 100 }).toBe(0);
       // Released by the survivors' sweepers within the hold TTL (1.5 s) plus a sweep or two.
+      console.log(`(c) the killed instance's 3 holds were released ${Date.now() - killedAt} ms after it died (hold TTL 1 500 ms, sweeps every 200 ms)`);
       expect(Date.now() - killedAt).toBeLessThan(15_000);
       expect(await budgetRow(a, bud.id)).toEqual({ spent: 0, reserved: 0, limit: 1_000_000 });
       for (const ac of clients) ac.abort();

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { routingRules } from "../../src/db/schema.js";
 import { GatewayError } from "../../src/domain/errors.js";
 import {
+  CompleteDocument,
   CompletionStreamDocument,
   CreateApiKeyDocument,
   DeleteRoutingRuleDocument,
@@ -12,6 +13,7 @@ import {
   type RoutingRuleInput,
 } from "../generated/graphql.js";
 import { subscribeAll } from "../helpers/clients.js";
+import { setBudget } from "../helpers/policy.js";
 import { op, resetRouting, startRoutingFixture, userInput, type RoutingFixture } from "../helpers/routing.js";
 
 let f: RoutingFixture;
@@ -209,6 +211,106 @@ describe("strategies", () => {
     expect(kept(x)).toEqual(["a/gpt-4o-mini", "b/gpt-4o-mini"]);
     expect(x.candidates[0]!.reason).toMatch(/recent TTFT [\d.]+ ms/);
     expect(x.candidates[1]!.reason).toMatch(/recent TTFT 1[5-9]\d\d(\.\d)? ms|recent TTFT [2-9]\d\d\d(\.\d)? ms/);
+  });
+});
+
+describe("LEAST_LATENCY without streams", () => {
+  it("learns from non-streamed calls' latency while no TTFT is known", async () => {
+    await upsert(base({ strategy: "LEAST_LATENCY", targets: [{ model: "b/gpt-4o-mini" }, { model: "a/gpt-4o-mini" }] }));
+    f.b.setScenario({ delayMs: 1000 });
+    const ask = async () => {
+      const r = await op(f.t, f.t.adminKey, CompleteDocument, { input: userInput("auto", "hi") });
+      expect(r.errors).toBeUndefined();
+      return r.data!.complete.model;
+    };
+    // Both unmeasured: rule order, so b (slow) is measured first; then a, still unmeasured, goes first.
+    expect(await ask()).toBe("b/gpt-4o-mini");
+    expect(kept(await explain(userInput("auto", "hi")))).toEqual(["a/gpt-4o-mini", "b/gpt-4o-mini"]);
+    expect(await ask()).toBe("a/gpt-4o-mini");
+    // Both measured by whole calls only: a (fast) stays first, ranked by that latency.
+    const x = await explain(userInput("auto", "hi"));
+    expect(kept(x)).toEqual(["a/gpt-4o-mini", "b/gpt-4o-mini"]);
+    expect(x.candidates[0]!.reason).toMatch(/no TTFT measured yet; recent non-streamed latency [\d.]+ ms/);
+    const slow = f.t.app.services.routing.healthOf("b/gpt-4o-mini");
+    expect(slow.ttftMs).toBeNull();
+    expect(slow.latencyMs).toBeGreaterThanOrEqual(1000);
+    expect(await ask()).toBe("a/gpt-4o-mini");
+    expect(f.b.requests).toHaveLength(1);
+  });
+});
+
+describe("budgets in routing", () => {
+  const budgets: string[] = [];
+  afterEach(async () => {
+    for (const id of budgets.splice(0)) await f.t.app.services.policy.deleteBudget(id);
+  });
+  const budget = async (input: Record<string, unknown>) => {
+    const b = await setBudget(f.t, input);
+    expect(b.errors).toBeUndefined();
+    budgets.push(b.id);
+  };
+  const complete = (input: ReturnType<typeof userInput>, key = memberKey) => op(f.t, key, CompleteDocument, { input });
+
+  it("skips a target whose MODEL budget is spent: explainRoute says over budget, and the next target serves instead of BUDGET_EXCEEDED", async () => {
+    await upsert(base({ targets: [{ model: "a/gpt-4o-mini" }, { model: "b/gpt-4o-mini" }] }));
+    // a costs $0.15 / $0.60 per million tokens: 12 + 1000 tokens cost 602 µ$, leaving 18 µ$ of 620 —
+    // less than the prompt plus 32 output tokens (≥ 19.2 µ$) that any admission on a holds.
+    await budget({ scope: "MODEL", subject: "a/gpt-4o-mini", period: "DAY", limitUsd: 0.00062 });
+    f.a.setScenario({ content: "ok", usage: { promptTokens: 12, completionTokens: 1000 } });
+    const first = await complete(userInput("auto", "hi", { maxTokens: 1000 }));
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.complete.model).toBe("a/gpt-4o-mini");
+    // The instance learns the new spending from its own settlement, without a poll.
+    await f.t.app.services.policy.flush();
+
+    const x = await explain(userInput("auto", "hi", { maxTokens: 1000 }), memberKey);
+    expect(x.errorCode).toBeNull();
+    expect(x.candidates.map((c) => [c.model, c.kept])).toEqual([
+      ["a/gpt-4o-mini", false],
+      ["b/gpt-4o-mini", true],
+    ]);
+    expect(x.candidates[0]!.reason).toMatch(/^over budget: MODEL budget "a\/gpt-4o-mini" \(DAY\) has \$0\.0000\d+ left of \$0\.00062 /);
+
+    const second = await complete(userInput("auto", "hi", { maxTokens: 1000 }));
+    expect(second.errors).toBeUndefined();
+    expect(second.data!.complete.model).toBe("b/gpt-4o-mini");
+    expect(second.data!.complete.attempts.map((a) => a.model)).toEqual(["b/gpt-4o-mini"]);
+    expect(f.a.requests).toHaveLength(1);
+  });
+
+  it("skips a target that a shared budget could not pay for, so a cheaper one serves within it", async () => {
+    await upsert(base({ targets: [{ model: "g/gemini-2.0-flash" }, { model: "b/gpt-4o-mini" }] }));
+    // 100 µ$ for u-member: g needs ≥ 128 µ$ for 32 output tokens at $4/M, b about 14 µ$. Without the skip
+    // the hold would be sized for g (100 output tokens × $4/M = 400 µ$) and the request refused.
+    await budget({ scope: "USER", subject: "u-member", period: "DAY", limitUsd: 0.0001 });
+    const x = await explain(userInput("auto", "hi", { maxTokens: 100 }), memberKey);
+    expect(x.candidates.map((c) => [c.model, c.kept])).toEqual([
+      ["g/gemini-2.0-flash", false],
+      ["b/gpt-4o-mini", true],
+    ]);
+    expect(x.candidates[0]!.reason).toMatch(/^over budget: USER budget "u-member" \(DAY\) has \$0\.0001 left of \$0\.0001 .* needs at least \$0\.000\d+ on this model$/);
+    const r = await complete(userInput("auto", "hi", { maxTokens: 100 }));
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.complete.model).toBe("b/gpt-4o-mini");
+    // The admin's key is not under that budget: g stays first for it.
+    expect(kept(await explain(userInput("auto", "hi", { maxTokens: 100 })))).toEqual(["g/gemini-2.0-flash", "b/gpt-4o-mini"]);
+    expect(f.g.requests).toHaveLength(0);
+  });
+
+  it("when every target is over budget, the request gets BUDGET_EXCEEDED from admission, not NO_ROUTE", async () => {
+    await upsert(base({ targets: [{ model: "g/gemini-2.0-flash" }, { model: "b/gpt-4o-mini" }] }));
+    await budget({ scope: "USER", subject: "u-member", period: "DAY", limitUsd: 0.000001 });
+    const x = await explain(userInput("auto", "hi"), memberKey);
+    expect(x.errorCode).toBe("BUDGET_EXCEEDED");
+    expect(x.candidates.map((c) => [c.model, c.kept])).toEqual([
+      ["g/gemini-2.0-flash", true],
+      ["b/gpt-4o-mini", true],
+    ]);
+    expect(x.candidates[1]!.reason).toMatch(/^over budget: .*; every target is excluded, so admission decides$/);
+    const r = await complete(userInput("auto", "hi"));
+    expect(r.errors?.[0]?.extensions?.code).toBe("BUDGET_EXCEEDED");
+    expect(r.errors?.[0]?.message).toContain('USER budget "u-member" (DAY) has $0.000001 left of $0.000001');
+    expect(f.g.requests.length + f.b.requests.length).toBe(0);
   });
 });
 

@@ -105,4 +105,19 @@ describe("circuit breaker", () => {
     expect(b.ttft("m")).toBeCloseTo(130);
     expect(b.ttft("other")).toBe(-1);
   });
+
+  it("keeps non-streamed latency apart from TTFT, and ranks by it only while no TTFT is known", () => {
+    const { b } = board();
+    b.success("m", undefined, 800);
+    b.success("m", undefined, 1800);
+    expect(b.ttft("m")).toBe(-1);
+    expect(b.latency("m")).toBeCloseTo(1100);
+    expect(b.latencyRank("m")).toBeCloseTo(1100);
+    expect(b.snapshot("m")).toMatchObject({ ttftMs: null, latencyMs: 1100 });
+    // A streamed answer's TTFT is the better measure as soon as there is one.
+    b.success("m", 90);
+    expect(b.latencyRank("m")).toBe(90);
+    expect(b.latency("m")).toBeCloseTo(1100);
+    expect(b.latencyRank("never")).toBe(-1);
+  });
 });

@@ -20,6 +20,8 @@ export class AlertHub {
   private readonly listeners = new Set<Listener>();
   private unlisten: (() => Promise<void>) | undefined;
   private readonly webhooks: WebhookSender;
+  /** Sees every alert delivered here, from any instance, before subscribers (the policy reads spending from it). */
+  onAlert: Listener | undefined;
 
   constructor(
     private readonly db: Database,
@@ -101,6 +103,7 @@ export class AlertHub {
   }
 
   private deliver(a: BudgetAlert): void {
+    this.onAlert?.(a);
     for (const fn of this.listeners) {
       try {
         fn(a);

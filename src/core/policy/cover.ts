@@ -111,12 +111,41 @@ export class CoverIndex {
     return { budgets: c.budgets ?? [], limits: c.limits ?? [] };
   }
 
+  /**
+   * The first non-null answer of `visit` over the budgets that would cover this request if
+   * `modelId` served it (every scope but other models' MODEL budgets). Allocates nothing.
+   */
+  findBudget(p: Principal, req: ChatRequest, modelId: string, visit: (d: BudgetDef) => string | null): string | null {
+    if (this.empty) return null;
+    const b = this.budgets;
+    const r =
+      visitAll(b.MODEL.get(modelId), visit) ??
+      visitAll(b.GLOBAL.get(""), visit) ??
+      visitAll(b.KEY.get(p.keyId), visit) ??
+      visitAll(b.USER.get(p.userId), visit) ??
+      (p.teamId !== null ? visitAll(b.TEAM.get(p.teamId), visit) : null);
+    if (r !== null || !req.tags) return r;
+    for (const t of req.tags) {
+      const x = visitAll(b.TAG.get(t), visit);
+      if (x !== null) return x;
+    }
+    return null;
+  }
+
   private collect(c: { budgets: BudgetDef[] | null; limits: LimitDef[] | null }, scope: Scope, subject: string): void {
     const b = this.budgets[scope].get(subject);
     if (b) (c.budgets ??= []).push(...b);
     const l = this.limits[scope].get(subject);
     if (l) (c.limits ??= []).push(...l);
   }
+}
+
+function visitAll(defs: BudgetDef[] | undefined, visit: (d: BudgetDef) => string | null): string | null {
+  if (defs) for (const d of defs) {
+    const r = visit(d);
+    if (r !== null) return r;
+  }
+  return null;
 }
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {

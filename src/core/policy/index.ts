@@ -25,6 +25,7 @@ import {
 } from "./admin.js";
 import { AlertHub } from "./alerts.js";
 import { CHANGE_CHANNEL, CoverIndex, type Cover } from "./cover.js";
+import { BudgetGauge, overBudgetReason, type RouteRequest } from "./gauge.js";
 import { retryAfter, type AdmissionReport } from "./report.js";
 import { Settler } from "./settler.js";
 import { checkSpikes } from "./spike.js";
@@ -58,6 +59,8 @@ export class PolicyEngine implements Policy, HoldHost {
   readonly instanceId = randomUUID();
   readonly index: CoverIndex;
   readonly alerts: AlertHub;
+  /** Last known spending of BLOCK budgets, for routing (never for admission). */
+  readonly gauge: BudgetGauge;
   private readonly settler: Settler;
   private readonly opts: PolicyOptions;
   private readonly clock: () => number;
@@ -82,16 +85,25 @@ export class PolicyEngine implements Policy, HoldHost {
     this.opts = { ...defaultPolicyOptions, ...deps.options };
     this.clock = deps.clock ?? Date.now;
     this.index = new CoverIndex(this.db, this.log);
-    this.index.onReload = () => this.rpmFullUntil.clear();
+    this.gauge = new BudgetGauge(this.db, this.clock);
+    this.index.onReload = () => {
+      this.rpmFullUntil.clear();
+      this.refreshGauge();
+    };
     this.alerts = new AlertHub(this.db, this.log, this.opts);
+    this.alerts.onAlert = (a) => {
+      if (a.kind !== "SPIKE") this.gauge.note(a.budgetId, a.limitMicros, a.spentMicros);
+    };
     this.settler = new Settler(this.db, this.log, (rows, items) => {
       for (const wake of this.waiters.splice(0, items.length)) wake();
+      for (const r of rows) this.gauge.note(r.id, r.limit, r.spent);
       this.alerts.onSettled(rows, items);
     });
   }
 
   async start(): Promise<void> {
     await this.index.reload();
+    await this.gauge.refresh();
     this.unlisten = await this.db.listen(CHANGE_CHANNEL, () => this.index.reloadSoon());
     await this.alerts.start();
     const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
@@ -102,6 +114,7 @@ export class PolicyEngine implements Policy, HoldHost {
     every(Math.max(50, Math.floor(this.opts.holdTtlMs / 3)), () => this.renew(), "hold renewal failed");
     every(this.opts.sweepIntervalMs, () => this.sweep(), "hold sweep failed");
     every(this.opts.reloadIntervalMs, () => this.index.reload(), "policy index reload failed");
+    every(this.opts.budgetStateMs, () => (this.index.budgetDefs.some((b) => b.action === "BLOCK") ? this.gauge.refresh() : Promise.resolve()), "budget state refresh failed");
     every(this.opts.spikeIntervalMs, () => this.checkSpikes(), "spike check failed");
   }
 
@@ -151,6 +164,7 @@ export class PolicyEngine implements Policy, HoldHost {
         return new HeldAdmission(this, input.requestId, cover, sizing, slot, this.opts.streamStepTokens, row.granted);
       }
       if (!row.lim_ok) throw this.rateLimited(row, sizing, now, cover);
+      for (const b of row.budgets ?? []) this.gauge.note(b.id, b.limit, b.spent);
       const blocking = (row.budgets ?? []).filter((b) => b.action === "BLOCK" && b.limit - b.spent - b.reserved < params.minMicros);
       if (blocking.length === 0) throw new GatewayError(ErrorCode.BUDGET_EXCEEDED, "a budget refused this request");
       // Fits once running requests settle for less than they hold: wait for that rather than refuse.
@@ -227,13 +241,32 @@ export class PolicyEngine implements Policy, HoldHost {
     return new GatewayError(ErrorCode.BUDGET_EXCEEDED, message, { details, retryable: waited, ...(waited ? { retryAfterMs: 1_000 } : {}) });
   }
 
+  /**
+   * Routing's exclude hook (no I/O): why `model` should not serve this request — a BLOCK budget
+   * that would cover it there has, by the gauge's last figures, less left than the least any
+   * admission holds on that model (the estimated prompt plus MIN_STREAM_OUTPUT output tokens).
+   * Null keeps the target. Admission still decides on the live rows; this only steers failover
+   * away from a target whose budget would refuse the whole request.
+   */
+  overBudget(model: CatalogueModel, r: RouteRequest): string | null {
+    return this.gauge.size === 0 ? null : overBudgetReason(this.index, this.gauge, model, r);
+  }
+
+  private refreshGauge(): void {
+    this.gauge.refresh().catch((err: Error) => this.log.warn({ err: err.message }, "budget state refresh failed"));
+  }
+
   // ---- HoldHost: the database work of a held admission ---------------------------------------
 
   async extendHold(a: HeldAdmission, minMicros: number, desiredMicros: number): Promise<number | null> {
     const [raw] = await this.db.rows<ExtendRow>(extendStatement(a.id, minMicros, desiredMicros, this.opts.holdTtlMs));
     if (raw?.ok) return Number(raw.granted);
     if (raw && !raw.held) this.log.warn({ requestId: a.id }, "hold was released before its stream ended (expired?); the stream is cut");
-    if (raw?.budgets) this.refusals.set(a, raw.budgets.map(normaliseBudget));
+    if (raw?.budgets) {
+      const states = raw.budgets.map(normaliseBudget);
+      for (const b of states) this.gauge.note(b.id, b.limit, b.spent);
+      this.refusals.set(a, states);
+    }
     return null;
   }
 
@@ -383,6 +416,8 @@ export class PolicyEngine implements Policy, HoldHost {
 
   private async changed(): Promise<void> {
     await this.index.reload();
+    // Routing on this instance sees the change's limits at once (the index reload's refresh runs unawaited).
+    await this.gauge.refresh().catch((err: Error) => this.log.warn({ err: err.message }, "budget state refresh failed"));
     await this.db.notify(CHANGE_CHANNEL, "changed").catch((err: Error) => this.log.warn({ err: err.message }, "policy change NOTIFY failed; other instances reload on their timer"));
   }
 }

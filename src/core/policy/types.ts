@@ -88,6 +88,12 @@ export interface PolicyOptions {
   /** Backstop reload of the budget/limit index when a NOTIFY was missed. */
   reloadIntervalMs: number;
   /**
+   * How often the spent/limit figures routing uses to skip over-budget targets are re-read (one
+   * SELECT, only while some BLOCK budget exists). This instance's own settlements and refusals,
+   * and threshold alerts from any instance, update them sooner.
+   */
+  budgetStateMs: number;
+  /**
    * A request that would fit once running requests settle (their holds exceed what they end up
    * costing) waits up to this long before BUDGET_EXCEEDED, instead of being refused at once.
    */
@@ -106,6 +112,7 @@ export const defaultPolicyOptions: PolicyOptions = {
   holdTtlMs: 30_000,
   sweepIntervalMs: 5_000,
   reloadIntervalMs: 30_000,
+  budgetStateMs: 1_000,
   waitForHoldsMs: 2_000,
   streamStepTokens: 256,
   spikeIntervalMs: 60_000,

@@ -47,6 +47,8 @@ export interface HealthSnapshot {
   errorRate: number | null;
   /** Recent time to first token (EWMA over streamed answers), null before the first. */
   ttftMs: number | null;
+  /** Recent latency of whole non-streamed calls (EWMA), null before the first. */
+  latencyMs: number | null;
   openUntil: Date | null;
   cooldownUntil: Date | null;
   lastFailureAt: Date | null;
@@ -54,7 +56,7 @@ export interface HealthSnapshot {
 }
 
 const RING = 32;
-/** Weight of the newest TTFT sample in the moving average. */
+/** Weight of the newest TTFT (or non-streamed latency) sample in its moving average. */
 const TTFT_ALPHA = 0.3;
 
 /** One target's breaker. Times are epoch ms from the board's clock. */
@@ -70,6 +72,8 @@ class TargetHealth {
   lastFailureAt = 0;
   lastError: string | null = null;
   ttft = -1;
+  /** Whole-call latency of non-streamed answers: kept apart, since it includes the whole generation. */
+  latency = -1;
   private readonly at = new Float64Array(RING);
   private readonly failed = new Uint8Array(RING);
   private next = 0;
@@ -156,12 +160,29 @@ export class HealthBoard {
     return this.targets.get(id)?.ttft ?? -1;
   }
 
-  success(id: string, ttftMs: number | undefined): void {
+  /**
+   * What LEAST_LATENCY sorts by: the TTFT, or for a target only ever called without streaming its
+   * whole-call latency (an upper bound of its TTFT, so it can rank a target too low, never too
+   * high); -1 when neither was measured.
+   */
+  latencyRank(id: string): number {
+    const h = this.targets.get(id);
+    if (!h) return -1;
+    return h.ttft >= 0 ? h.ttft : h.latency;
+  }
+
+  /** Recent whole-call latency of non-streamed answers in ms, or -1 before the first. */
+  latency(id: string): number {
+    return this.targets.get(id)?.latency ?? -1;
+  }
+
+  success(id: string, ttftMs: number | undefined, latencyMs?: number): void {
     const h = this.get(id);
     const now = this.now();
     h.consecutive = 0;
     h.probeUntil = 0;
-    if (ttftMs !== undefined && Number.isFinite(ttftMs)) h.ttft = h.ttft < 0 ? ttftMs : h.ttft + TTFT_ALPHA * (ttftMs - h.ttft);
+    if (ttftMs !== undefined && Number.isFinite(ttftMs)) h.ttft = ewma(h.ttft, ttftMs);
+    if (latencyMs !== undefined && Number.isFinite(latencyMs)) h.latency = ewma(h.latency, latencyMs);
     if (h.state === "OPEN") {
       // Only a trial closes the circuit; a late success of a request that started before it opened does not.
       if (now < h.openUntil) return;
@@ -214,7 +235,7 @@ export class HealthBoard {
 
   snapshot(id: string): HealthSnapshot {
     const h = this.targets.get(id);
-    if (!h) return { circuit: "CLOSED", consecutiveFailures: 0, errorRate: null, ttftMs: null, openUntil: null, cooldownUntil: null, lastFailureAt: null, lastError: null };
+    if (!h) return { circuit: "CLOSED", consecutiveFailures: 0, errorRate: null, ttftMs: null, latencyMs: null, openUntil: null, cooldownUntil: null, lastFailureAt: null, lastError: null };
     const now = this.now();
     const [n, f] = h.window(now, this.opts.windowMs);
     return {
@@ -222,12 +243,17 @@ export class HealthBoard {
       consecutiveFailures: h.consecutive,
       errorRate: n ? f / n : null,
       ttftMs: h.ttft < 0 ? null : Math.round(h.ttft * 1000) / 1000,
+      latencyMs: h.latency < 0 ? null : Math.round(h.latency * 1000) / 1000,
       openUntil: h.state === "OPEN" && now < h.openUntil ? new Date(h.openUntil) : null,
       cooldownUntil: h.cooldownUntil > now ? new Date(h.cooldownUntil) : null,
       lastFailureAt: h.lastFailureAt ? new Date(h.lastFailureAt) : null,
       lastError: h.lastError,
     };
   }
+}
+
+function ewma(avg: number, sample: number): number {
+  return avg < 0 ? sample : avg + TTFT_ALPHA * (sample - avg);
 }
 
 /** Retryable errors (5xx, 529, timeouts, resets) and refused credentials mean the target is unwell. */

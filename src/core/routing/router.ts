@@ -17,10 +17,12 @@ export interface RuleRouterOptions {
   /** Source of randomness for WEIGHTED (tests pin it). */
   random?: () => number;
   /**
-   * Extra reason to skip a target for this caller (e.g. a budget on that model is spent); null keeps it.
-   * Called on the request path: must be synchronous and cheap.
+   * Extra reason to skip a target of a rule for this request (a budget that would refuse it on that
+   * model is spent); null keeps it. Called on the request path: must be synchronous, with no I/O.
+   * When every target is skipped this way they are all kept, so the request gets the policy's own
+   * refusal (BUDGET_EXCEEDED) rather than NO_ROUTE.
    */
-  exclude?: (model: CatalogueModel, principal: Principal) => string | null;
+  exclude?: (model: CatalogueModel, request: { readonly req: ChatRequest; readonly principal: Principal; readonly promptTokens: number }) => string | null;
 }
 
 export interface CandidateNote {
@@ -41,8 +43,12 @@ export interface RouteExplanation {
   error: GatewayError | null;
 }
 
-/** Targets that could serve but are unhealthy: tried only when nothing healthy is left. */
-type Blocked = Resolved[];
+/** Targets collected for a plan: usable ones, unhealthy ones (tried only when nothing healthy is left), and excluded ones (kept only when all are). */
+interface Picked {
+  out: Resolved[];
+  blocked: Resolved[];
+  excluded: Resolved[];
+}
 
 /**
  * Rules first, then the requested model directly. Planning is synchronous and in memory: one pass
@@ -65,18 +71,19 @@ export class RuleRouter implements Router {
     const f = new RequestFacts(req, principal, this.rules());
     const rule = f.match(req.model, null);
     if (rule === null) return lazyKind(null, [this.direct(f)], f);
-    const out: Resolved[] = [];
-    const blocked: Blocked = [];
-    this.collect(f, rule, [rule], out, blocked, null, "");
+    const p: Picked = { out: [], blocked: [], excluded: [] };
+    this.collect(f, rule, [rule], p, null, "");
+    const out = p.out;
     if (out.length === 0) {
-      if (blocked.length === 0) throw this.explain(req, principal).error ?? new GatewayError(ErrorCode.NO_ROUTE, `rule "${rule.rule.name}" has no usable target`);
-      out.push(this.soonest(blocked));
+      if (p.blocked.length > 0) out.push(this.soonest(p.blocked));
+      else if (p.excluded.length > 0) out.push(...p.excluded);
+      else throw this.explain(req, principal).error ?? new GatewayError(ErrorCode.NO_ROUTE, `rule "${rule.rule.name}" has no usable target`);
     }
     return lazyKind(rule.rule, out, f);
   }
 
   report(target: Resolved, outcome: AttemptReport): void {
-    if (outcome.ok) this.health.success(target.model.id, outcome.ttftMs);
+    if (outcome.ok) this.health.success(target.model.id, outcome.ttftMs, outcome.latencyMs);
     else if (outcome.error) this.health.failure(target.model.id, outcome.error);
   }
 
@@ -97,22 +104,24 @@ export class RuleRouter implements Router {
         return { ...base, error: err };
       }
     }
-    const out: Resolved[] = [];
-    const blocked: Blocked = [];
-    this.collect(f, rule, [rule], out, blocked, notes, "");
-    if (out.length === 0 && blocked.length > 0) {
-      const pick = this.soonest(blocked);
-      const note = notes.find((n) => n.model === pick.model.id && !n.kept);
+    const p: Picked = { out: [], blocked: [], excluded: [] };
+    this.collect(f, rule, [rule], p, notes, "");
+    const out = p.out;
+    const keep = (r: Resolved, why: string) => {
+      const note = notes.find((n) => n.model === r.model.id && !n.kept);
       if (note) {
         note.kept = true;
-        note.reason = `${note.reason}; every target is unhealthy, so this one (available soonest) is tried anyway`;
+        note.reason = `${note.reason}; ${why}`;
       }
-      out.push(pick);
+      out.push(r);
+    };
+    let error: GatewayError | null = null;
+    if (out.length === 0 && p.blocked.length > 0) keep(this.soonest(p.blocked), "every target is unhealthy, so this one (available soonest) is tried anyway");
+    else if (out.length === 0 && p.excluded.length > 0) {
+      for (const r of p.excluded) keep(r, "every target is excluded, so admission decides");
+      error = new GatewayError(ErrorCode.BUDGET_EXCEEDED, `every target of rule "${rule.rule.name}" is over budget: ${notes.map((n) => `${n.model}: ${n.reason}`).join("; ")}`);
     }
-    const error =
-      out.length === 0
-        ? new GatewayError(ErrorCode.NO_ROUTE, `no target of rule "${rule.rule.name}" can serve this request: ${notes.map((n) => `${n.model}: ${n.reason}`).join("; ")}`)
-        : null;
+    if (out.length === 0) error = new GatewayError(ErrorCode.NO_ROUTE, `no target of rule "${rule.rule.name}" can serve this request: ${notes.map((n) => `${n.model}: ${n.reason}`).join("; ")}`);
     return { ...base, error };
   }
 
@@ -128,7 +137,7 @@ export class RuleRouter implements Router {
     return resolved;
   }
 
-  private collect(f: RequestFacts, c: CompiledRule, path: CompiledRule[], out: Resolved[], blocked: Blocked, notes: CandidateNote[] | null, via: string): void {
+  private collect(f: RequestFacts, c: CompiledRule, path: CompiledRule[], p: Picked, notes: CandidateNote[] | null, via: string): void {
     const order = this.order(f, c);
     for (let i = 0; i < order.length; i++) {
       const t = order[i]!;
@@ -138,18 +147,20 @@ export class RuleRouter implements Router {
           notes?.push({ model: t.name, provider: null, kept: false, reason: `${via}no rule routes "${t.name}" for this request`, circuit: null });
           continue;
         }
-        this.collect(f, sub, [...path, sub], out, blocked, notes, notes ? `${via}via "${t.name}" (rule "${sub.rule.name}"): ` : "");
+        this.collect(f, sub, [...path, sub], p, notes, notes ? `${via}via "${t.name}" (rule "${sub.rule.name}"): ` : "");
         continue;
       }
       const id = t.kind === "alias" ? f.idOf(t.name) : t.name;
-      this.consider(f, id, out, blocked, notes, notes ? via + this.why(f, c, t, i) : "");
+      this.consider(f, id, p, notes, notes ? via + this.why(f, c, t, i) : "");
     }
   }
 
-  private consider(f: RequestFacts, id: string, out: Resolved[], blocked: Blocked, notes: CandidateNote[] | null, why: string): void {
+  private consider(f: RequestFacts, id: string, p: Picked, notes: CandidateNote[] | null, why: string): void {
+    const { out, blocked } = p;
     const skip = (reason: string, provider: string | null = null): void => void notes?.push({ model: id, provider, kept: false, reason, circuit: null });
     for (const r of out) if (r.model.id === id) return skip("already a candidate", r.target.provider);
     for (const r of blocked) if (r.model.id === id) return skip("already considered", r.target.provider);
+    for (const r of p.excluded) if (r.model.id === id) return skip("already considered", r.target.provider);
     const model = this.catalogue.get(id);
     if (model === undefined) return skip("unknown model: not in the catalogue");
     if (!model.enabled) return skip("disabled", model.provider);
@@ -158,8 +169,11 @@ export class RuleRouter implements Router {
     const r = this.catalogue.resolve(id);
     const problem = candidateProblem(f.req, r, f.principal);
     if (problem !== null) return skip(problem.message, model.provider);
-    const excluded = this.opts.exclude?.(model, f.principal) ?? null;
-    if (excluded !== null) return skip(excluded, model.provider);
+    const excluded = this.opts.exclude?.(model, f) ?? null;
+    if (excluded !== null) {
+      p.excluded.push(r);
+      return skip(excluded, model.provider);
+    }
     // Only the first choice claims a half-open target's trial slot: a later one is tried only if the first fails.
     const gate = this.health.gate(id, notes === null && out.length === 0);
     if (gate === "OK" || gate === "TRIAL") {
@@ -200,8 +214,8 @@ export class RuleRouter implements Router {
       case "LEAST_LATENCY":
         return sortBy(targets, (t) => {
           if (t.kind === "router") return Number.POSITIVE_INFINITY;
-          // Never measured sorts first, so a new target gets its TTFT measured.
-          return this.health.ttft(f.idOf(t.name));
+          // Never measured sorts first, so a new target gets measured.
+          return this.health.latencyRank(f.idOf(t.name));
         });
       case "LEAST_COST":
         return sortBy(targets, (t) => this.cost(f, t));
@@ -224,8 +238,13 @@ export class RuleRouter implements Router {
       case "WEIGHTED":
         return `${s}: weight ${t.weight} of ${c.totalWeight} (drawn #${i + 1})`;
       case "LEAST_LATENCY": {
-        const ms = this.health.ttft(f.idOf(t.name));
-        return ms < 0 ? `${s}: no TTFT measured yet, so it is tried early` : `${s}: recent TTFT ${ms.toFixed(1)} ms`;
+        const id = f.idOf(t.name);
+        const ms = this.health.ttft(id);
+        if (ms >= 0) return `${s}: recent TTFT ${ms.toFixed(1)} ms`;
+        const whole = this.health.latency(id);
+        return whole < 0
+          ? `${s}: no TTFT measured yet, so it is tried early`
+          : `${s}: no TTFT measured yet; recent non-streamed latency ${whole.toFixed(1)} ms (an upper bound of its TTFT)`;
       }
       case "LEAST_COST": {
         const usd = this.cost(f, t) / 1e12;
@@ -235,7 +254,7 @@ export class RuleRouter implements Router {
   }
 
   /** Among unhealthy targets, the one that becomes available first: a request is never refused on health alone. */
-  private soonest(blocked: Blocked): Resolved {
+  private soonest(blocked: readonly Resolved[]): Resolved {
     let best = blocked[0]!;
     let at = this.health.availableAt(best.model.id);
     for (let i = 1; i < blocked.length; i++) {
