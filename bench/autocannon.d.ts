@@ -16,6 +16,8 @@ declare module "autocannon" {
       /** Seconds. */
       duration?: number;
       pipelining?: number;
+      /** Requests per second across all connections (an offered load instead of a closed loop). */
+      overallRate?: number;
       /** Seconds before a request counts as a timeout. */
       timeout?: number;
       /** Called with every response body; false counts as a mismatch. */

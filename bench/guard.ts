@@ -20,6 +20,16 @@ const PARA =
 let prompt = "";
 while (prompt.length < 2048) prompt += PARA;
 prompt = prompt.slice(0, 2048);
+/** A second 2 KB prompt: five languages, code, ids and timestamps (the Unicode and leet paths). */
+const MIXED_PARA =
+  "Bonjour l'équipe, voici le compte rendu de la réunion de mardi : migration vers PostgreSQL 16 et revue des coûts. " +
+  "Hallo zusammen, die Umstellung auf das neue Build-System ist abgeschlossen; bitte prüft eure Konfigurationen bis Freitag. " +
+  "Hola equipo: el informe de ventas de la región sur está listo. Dank je wel! Obrigado pela ajuda com o relatório.\n" +
+  "```ts\nconst res = await fetch(`${BASE_URL}/users/${id}`, { headers: { Accept: \"application/json\" } });\n```\n" +
+  "CI log: ERROR 2024-03-14T10:22:31Z request_id=7f3a9c timeout=30000ms route=/api/v2/orders status=504 – can you explain?\n";
+let mixed = "";
+while (mixed.length < 2048) mixed += MIXED_PARA;
+mixed = mixed.slice(0, 2048);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,16 +59,33 @@ function timeIt(label: string, runs: number, f: () => void): number {
 
 warmInjection();
 const DEFAULT = maskOf(["SECRET", "CREDIT_CARD", "IBAN", "US_SSN"]);
+// Optimised code first: without this the first line measures V8's tier-up, not the detectors.
+for (let i = 0; i < 5000; i++) {
+  detect(i % 2 ? prompt : mixed, ALL_TYPES);
+  scoreInjection(i % 2 ? prompt : mixed);
+}
 console.log(`prompt: ${prompt.length} chars\n`);
 timeIt("inspect 2 KB (all 10 PII types + injection score)", 3000, () => {
   detect(prompt, ALL_TYPES);
   scoreInjection(prompt);
+});
+timeIt("inspect 2 KB mixed-language + code prompt", 3000, () => {
+  detect(mixed, ALL_TYPES);
+  scoreInjection(mixed);
 });
 timeIt("  PII detection only, all types", 3000, () => detect(prompt, ALL_TYPES));
 timeIt("  PII detection only, default types", 3000, () => detect(prompt, DEFAULT));
 timeIt("  injection score only", 3000, () => scoreInjection(prompt));
 const req = { model: "m", messages: [{ role: "user" as const, content: prompt }] };
 timeIt("input redaction of a 2 KB request, default types", 3000, () => redactRequest(req, (t) => detect(t, DEFAULT), new Placeholders(), true));
+// What every request pays under the default policy: redaction of SECRET, CREDIT_CARD, IBAN, US_SSN plus the injection flag.
+for (const [label, text] of [["English", prompt], ["mixed", mixed]] as const) {
+  const r = { model: "m", messages: [{ role: "user" as const, content: text }] };
+  timeIt(`request path, default policy, 2 KB ${label} prompt`, 3000, () => {
+    redactRequest(r, (t) => detect(t, DEFAULT), new Placeholders(), true);
+    scoreInjection(text);
+  });
+}
 
 // Output: a 2 KB answer in ~4-character deltas, as models stream.
 const answer = prompt.replace("anna.berg@example.com", "[EMAIL_1]");
@@ -104,4 +131,4 @@ for (const f of inj.families) for (const t of f.texts) {
   }
 }
 console.log(`injection set (in-sample, threshold 0.5): precision ${((tp / (tp + fp)) * 100).toFixed(1)}%  recall ${((tp / (tp + fn)) * 100).toFixed(1)}%  false positives ${((fp / neg) * 100).toFixed(1)}%`);
-console.log("  (held-out figures, whole families left out: npx tsx scripts/train-injection.ts)");
+console.log("  (held-out figures, whole families left out: npx tsx scripts/train-injection.ts; fresh batches: npx tsx bench/injection-batches.ts)");

@@ -10,6 +10,7 @@ import type { Principal } from "./auth/keys.js";
 import type { Catalogue, Resolved } from "./catalogue/index.js";
 import { countPrompt } from "./metering/tokens.js";
 import { Timing } from "./metering/timing.js";
+import { ToolCallOutput } from "./tool-output.js";
 import type { UsageWriter } from "./metering/usage-writer.js";
 import {
   noopObserver,
@@ -150,7 +151,8 @@ export class Gateway {
       const out = run.guard.output;
       const content = out ? out.push(result.content) + out.flush() : result.content;
       run.sent = content;
-      return this.finish(run, { raw: result.content, content, toolCalls: result.toolCalls, finishReason: result.finishReason, reported: result.usage, providerModel: result.model });
+      const toolCalls = ToolCallOutput.whole(out, result.toolCalls);
+      return this.finish(run, { raw: result.content, content, toolCalls, finishReason: result.finishReason, reported: result.usage, providerModel: result.model });
     } catch (e) {
       throw this.fail(run, e, "", [], undefined);
     } finally {
@@ -168,6 +170,7 @@ export class Gateway {
     let committed = false;
     let deltas = 0;
     const out = run.guard.output;
+    let tools = new ToolCallOutput(out);
     try {
       for (let attempt = 0; ; attempt++) {
         const cand = this.candidate(run, attempt);
@@ -176,7 +179,7 @@ export class Gateway {
         try {
           for await (const chunk of this.deps.upstream.stream(cand.adapter, run.guard.request, cand.target, run.controller.signal)) {
             acc.add(chunk);
-            const ev = toEvent(chunk, out);
+            const ev = toEvent(chunk, out, tools);
             if (!ev) continue;
             if (!committed) {
               committed = true;
@@ -204,6 +207,7 @@ export class Gateway {
           if (!cancelled && err.code === ErrorCode.UPSTREAM_ERROR) this.router.report(cand, { ok: false, error: err });
           if (committed || cancelled || !(await this.backoff(run, err, attempt))) throw err;
           acc = new ChunkAccumulator();
+          tools = new ToolCallOutput(out);
         }
       }
       // An empty answer, or one held back whole by the output guard, still opens with `start`.
@@ -214,9 +218,10 @@ export class Gateway {
           run.sent += rest;
           yield { type: "delta", text: rest };
         }
+        for (const t of tools.flush()) yield { type: "tool_call", index: t.index, argumentsDelta: t.text };
       }
       const r = acc.result();
-      const completion = this.finish(run, { raw: r.content, content: run.sent, toolCalls: r.toolCalls, finishReason: r.finishReason, reported: acc.usage, providerModel: acc.model });
+      const completion = this.finish(run, { raw: r.content, content: run.sent, toolCalls: out ? tools.sent() : r.toolCalls, finishReason: r.finishReason, reported: acc.usage, providerModel: acc.model });
       yield { type: "done", completion };
     } catch (e) {
       throw this.fail(run, e, acc.content, acc.toolCalls, acc.usage);
@@ -354,7 +359,7 @@ export class Gateway {
         const result = await call(cand, run.controller.signal);
         span.end("ok");
         run.attempts.push(this.attemptOf(cand, "ok", null, started));
-        this.router.report(cand, { ok: true });
+        this.router.report(cand, { ok: true, latencyMs: performance.now() - started });
         return result;
       } catch (e) {
         const err = toGatewayError(e);
@@ -396,6 +401,7 @@ export class Gateway {
     const usage = meterUsage(run.guard.request, run.served, a.reported, a.raw, a.toolCalls, false);
     const cost = requestCost(usage, run.served.model.prices);
     const metrics = run.timing.result(usage.outputTokens);
+    const plan = run.plan;
     this.settle(run, "ok", usage, cost, metrics, a.finishReason, undefined);
     return {
       id: run.id,
@@ -412,7 +418,13 @@ export class Gateway {
       metrics,
       attempts: run.attempts,
       guardrails: { redactions: run.guard.redactions, injectionScore: run.guard.injectionScore, findings: run.guard.findings },
-      route: { rule: run.plan.rule?.name ?? null, requestKind: run.plan.requestKind },
+      route: {
+        rule: run.plan.rule?.name ?? null,
+        // Classifying the prompt costs tens of µs; only a reader of this field pays for it.
+        get requestKind() {
+          return plan.requestKind;
+        },
+      },
     };
   }
 
@@ -458,12 +470,16 @@ export class Gateway {
   }
 }
 
-function toEvent(c: ChatChunk, out: GuardSession["output"]): StreamEvent | undefined {
+function toEvent(c: ChatChunk, out: GuardSession["output"], tools: ToolCallOutput): StreamEvent | undefined {
   if (c.type === "text") {
     const text = out ? out.push(c.text) : c.text;
     return text ? { type: "delta", text } : undefined;
   }
-  if (c.type === "tool_call") return { ...c, type: "tool_call" };
+  if (c.type === "tool_call") {
+    const argumentsDelta = tools.push(c.index, c.argumentsDelta, c.id, c.name);
+    // A delta held back whole still goes out when it names the call (id, name).
+    return argumentsDelta || c.id || c.name ? { ...c, type: "tool_call", argumentsDelta } : undefined;
+  }
   return undefined;
 }
 

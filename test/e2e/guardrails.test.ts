@@ -6,7 +6,17 @@ import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.js";
 import { gql, startTestApp, usingPostgres, type TestApp } from "../helpers/app.js";
 import { apolloClient, subscribeAll } from "../helpers/clients.js";
 import { usageRows } from "../helpers/db.js";
-import { DeleteGuardrailPolicyDocument, GuardedCompleteDocument, GuardedStreamDocument, GuardrailPoliciesDocument, InspectDocument, SetGuardrailPolicyDocument, type GuardedStreamSubscription, type GuardrailPolicyInput } from "../generated/graphql.js";
+import {
+  DeleteGuardrailPolicyDocument,
+  GuardedCompleteDocument,
+  GuardedStreamDocument,
+  GuardedToolStreamDocument,
+  GuardrailPoliciesDocument,
+  InspectDocument,
+  SetGuardrailPolicyDocument,
+  type GuardedStreamSubscription,
+  type GuardrailPolicyInput,
+} from "../generated/graphql.js";
 
 const UPSTREAM_KEY = "sk-upstream-guard-0123456789abcdef";
 /** The values fed in; none may reach the provider (input) or a client (output). */
@@ -111,7 +121,7 @@ describe("output redaction on streams", () => {
   const REDACTED = "Here you go: card [CREDIT_CARD_1], IBAN [IBAN_1], write to [EMAIL_1], key [SECRET_1]. Bye.";
 
   it("never lets values the model generates, split across deltas, reach a graphql-ws client", async () => {
-    fake.setScenario({ tokens: shredded(GENERATED), splitBytes: 7 });
+    fake.setScenario({ tokens: shredded(GENERATED), splitBytes: 7, itlMs: 1 });
     const r = await subscribeAll(t.wsUrl, t.adminKey, GuardedStreamDocument, { input: input("make up some data") });
     expect(r.errors).toEqual([]);
     const ds = deltas(r.events);
@@ -124,7 +134,7 @@ describe("output redaction on streams", () => {
   });
 
   it("never lets them reach an openai-SDK client either (REST streams go through the same transform)", async () => {
-    fake.setScenario({ tokens: shredded(GENERATED), splitBytes: 5 });
+    fake.setScenario({ tokens: shredded(GENERATED), splitBytes: 5, itlMs: 1 });
     const stream = await openai.chat.completions.create({ model: "local/gpt-4o-mini", messages: [{ role: "user", content: "make up some data" }], stream: true });
     const pieces: string[] = [];
     for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta.content ?? "");
@@ -161,10 +171,58 @@ describe("output redaction on streams", () => {
 
   it("output BLOCK cuts the stream with GUARDRAIL_BLOCKED instead of sending the value", async () => {
     await setPolicy({ scope: "GLOBAL" as never, piiOutput: "BLOCK" as never });
-    fake.setScenario({ tokens: shredded(`Your card is ${CARD} as requested`) });
+    fake.setScenario({ tokens: shredded(`Your card is ${CARD} as requested`), itlMs: 1 });
     const r = await subscribeAll(t.wsUrl, t.adminKey, GuardedStreamDocument, { input: input("what is my card") });
     expect(r.errors[0]?.extensions?.code).toBe("GUARDRAIL_BLOCKED");
     expect(deltas(r.events).join("")).toBe("Your card is ");
+  });
+});
+
+describe("tool-call arguments in answers", () => {
+  // A card number and an sk- key the model writes into a tool call, plus an echoed placeholder.
+  const ARGS = JSON.stringify({ card: CARD, apiKey: SK, notify: "[EMAIL_1]" });
+  const REDACTED_ARGS = JSON.stringify({ card: "[CREDIT_CARD_1]", apiKey: "[SECRET_1]", notify: EMAIL });
+  const call = (argChunkSize: number) => ({ toolCalls: [{ id: "call_pay", name: "charge", arguments: ARGS }], argChunkSize });
+  const tools = [{ type: "function" as const, function: { name: "charge", parameters: { type: "object", properties: {} } } }];
+
+  it("never lets an openai-SDK client see values split across argument deltas; echoed placeholders come back", async () => {
+    for (const size of [1, 3, 7]) {
+      fake.setScenario(call(size));
+      const stream = await openai.chat.completions.create({ model: "local/gpt-4o-mini", messages: [{ role: "user", content: `notify ${EMAIL}` }], tools, stream: true });
+      const pieces: string[] = [];
+      let id: string | undefined;
+      for await (const chunk of stream) {
+        for (const tc of chunk.choices[0]?.delta.tool_calls ?? []) {
+          id ??= tc.id;
+          pieces.push(tc.function?.arguments ?? "");
+        }
+      }
+      expect(fake.requests.at(-1)!.rawBody).not.toContain(EMAIL);
+      expect(id).toBe("call_pay");
+      expect(pieces.length).toBeGreaterThan(5);
+      expect(pieces.join("")).toBe(REDACTED_ARGS);
+      for (const p of pieces) for (const v of [CARD, SK]) expect(p).not.toContain(v.slice(0, 6));
+    }
+  });
+
+  it("redacts them over graphql-ws, in the deltas and in the completion", async () => {
+    fake.setScenario(call(2));
+    const r = await subscribeAll(t.wsUrl, t.adminKey, GuardedToolStreamDocument, { input: input(`notify ${EMAIL}`, { tools: [{ name: "charge", parameters: {} }] }) });
+    expect(r.errors).toEqual([]);
+    const calls = r.events.flatMap((e) => (e.completionStream.__typename === "CompletionDelta" && e.completionStream.toolCall ? [e.completionStream.toolCall] : []));
+    expect(calls[0]).toMatchObject({ index: 0, id: "call_pay", name: "charge" });
+    expect(calls.map((c) => c.argumentsDelta).join("")).toBe(REDACTED_ARGS);
+    const done = r.events.at(-1)!.completionStream;
+    expect(done.__typename === "CompletionDone" && done.completion.toolCalls).toEqual([{ id: "call_pay", name: "charge", arguments: REDACTED_ARGS }]);
+    expect(JSON.stringify(r.events)).not.toContain(SK.slice(0, 12));
+    expect(JSON.stringify(r.events)).not.toContain(CARD);
+  });
+
+  it("redacts whole (non-streamed) answers' tool calls", async () => {
+    fake.setScenario(call(4));
+    const r = await openai.chat.completions.create({ model: "local/gpt-4o-mini", messages: [{ role: "user", content: `notify ${EMAIL}` }], tools });
+    const tc = r.choices[0]!.message.tool_calls![0]!;
+    expect(tc.type === "function" && tc.function.arguments).toBe(REDACTED_ARGS);
   });
 });
 

@@ -96,3 +96,18 @@ describe("output redaction across chunk edges", () => {
     expect(e.flush()).toBe("now");
   });
 });
+
+describe("tool-call arguments", () => {
+  it("get their own transform: values redacted across deltas, restored values escaped for JSON", () => {
+    const ph = new Placeholders();
+    ph.placeholder("SECRET", 'pa"ss\\word', true);
+    const text = new StreamRedactor({ mask: maskOf(["CREDIT_CARD", "SECRET"]), placeholders: ph, restore: true });
+    // Text held back in the answer must not leak into, or be released by, a tool call's stream.
+    expect(text.push("card 4111 ")).toBe("card ");
+    const args = text.toolArguments();
+    const out = ['{"pw":"[SEC', 'RET_1]","card":"4111 11', "11 1111 1111", '"}'].map((d) => args.push(d)).join("") + args.flush();
+    expect(out).toBe('{"pw":"pa\\"ss\\\\word","card":"[CREDIT_CARD_1]"}');
+    expect(JSON.parse(out)).toEqual({ pw: 'pa"ss\\word', card: "[CREDIT_CARD_1]" });
+    expect(text.push("1111 1111 1111.") + text.flush()).toBe("[CREDIT_CARD_1].");
+  });
+});

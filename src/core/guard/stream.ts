@@ -17,6 +17,8 @@ export interface OutputOptions {
   restore: boolean;
   /** Called once per redacted finding (counts for the request's findings; never the value). */
   onFinding?: (type: PiiType) => void;
+  /** The text is the inside of JSON (tool-call arguments): restored values are escaped for it. */
+  json?: boolean;
 }
 
 /**
@@ -39,6 +41,10 @@ export class StreamRedactor implements OutputTransform {
 
   flush(): string {
     return this.pend === "" ? "" : this.release(true);
+  }
+
+  toolArguments(): StreamRedactor {
+    return new StreamRedactor({ ...this.o, json: true });
   }
 
   private release(final: boolean): string {
@@ -81,7 +87,12 @@ export class StreamRedactor implements OutputTransform {
   private restore(s: string): string {
     if (!this.o.restore || this.o.placeholders.maxLength === 0 || !s.includes("[")) return s;
     const known = this.o.placeholders.restorable;
-    return s.replace(PLACEHOLDER, (p) => known.get(p) ?? p);
+    return s.replace(PLACEHOLDER, (p) => {
+      const v = known.get(p);
+      if (v === undefined) return p;
+      // A placeholder in JSON sits inside a string literal: the value must not end it or break it.
+      return this.o.json ? JSON.stringify(v).slice(1, -1) : v;
+    });
   }
 
   /** Leftmost "[" whose tail is still a proper prefix of one of the request's placeholders. */

@@ -66,13 +66,13 @@ export class Classifier {
       if (i + 2 < n) {
         h = Math.imul(h ^ t.charCodeAt(i + 1), 0x01000193);
         h = Math.imul(h ^ t.charCodeAt(i + 2), 0x01000193);
-        a = w[(h ^ (h >>> DIM_BITS) ^ 2) & MASK]!;
+        a = w[(h ^ (h >>> BITS) ^ 2) & MASK]!;
         if (i + 3 < n) {
           h = Math.imul(h ^ t.charCodeAt(i + 3), 0x01000193);
-          b = w[(h ^ (h >>> DIM_BITS) ^ 3) & MASK]!;
+          b = w[(h ^ (h >>> BITS) ^ 3) & MASK]!;
           if (i + 4 < n) {
             h = Math.imul(h ^ t.charCodeAt(i + 4), 0x01000193);
-            c = w[(h ^ (h >>> DIM_BITS) ^ 4) & MASK]!;
+            c = w[(h ^ (h >>> BITS) ^ 4) & MASK]!;
           }
         }
       }
@@ -104,5 +104,7 @@ export class Classifier {
 }
 
 const MASK = DIM - 1;
+/** A module-local copy: under tsx an imported binding is a getter call, and this loop reads it per character. */
+const BITS = DIM_BITS;
 
 export const WINDOW = 400;

@@ -1,5 +1,5 @@
 import { Classifier } from "./classifier.js";
-import { deLeet, LEETISH, normalize } from "./normalize.js";
+import { deLeet, leetish, normalize } from "./normalize.js";
 import { ruleScore } from "./rules.js";
 
 let shared: Classifier | undefined;
@@ -19,7 +19,7 @@ export function scoreInjection(text: string): number {
   if (text.length === 0) return 0;
   const t = normalize(text);
   let rule = ruleScore(t);
-  if (rule < 0.9 && LEETISH.test(t)) rule = Math.max(rule, ruleScore(deLeet(t)));
+  if (rule < 0.9 && leetish(t)) rule = Math.max(rule, ruleScore(deLeet(t)));
   return Math.round(combine(rule, classifier().score(t)) * 1000) / 1000;
 }
 

@@ -13,31 +13,48 @@ const HOMOGLYPHS: Record<string, string> = {
 const HOMOGLYPH_RE = new RegExp(`[${Object.keys(HOMOGLYPHS).join("")}]`, "g");
 const MARKS = /\p{M}+/gu;
 /** "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e": four or more single letters joined by one separator. */
-const SPACED_U = /(?<![\p{L}\p{N}])(?:\p{L}[ .\-_*·]){3,}\p{L}(?![\p{L}\p{N}])/gu;
-const SPACED_A = /\b(?:[a-z][ .\-_*]){3,}[a-z]\b/g;
+// One separator throughout a word: "i.g.n.o.r.e y.o.u.r" is two words, not one run.
+const SPACED_U = /(?<![\p{L}\p{N}])\p{L}([ .\-_*·])(?:\p{L}\1){2,}\p{L}(?![\p{L}\p{N}])/gu;
+const SPACED_A = /\b[a-z]([ .\-_*])(?:[a-z]\1){2,}[a-z]\b/g;
 const HYPHENATED_U = /(\p{L})-(?=\p{L})/gu;
 const HYPHENATED_A = /([a-z])-(?=[a-z])/g;
 const SPACES = /\s{2,}|[\t\n\r\f\v]/g;
 const NON_ASCII = /[^\x00-\x7F]/;
+/** A letter beyond a–z (tested on non-ASCII runs only), or the middle dot: only these need the Unicode spacing patterns. */
+const WIDE_LETTER = /\p{L}|·/u;
+/**
+ * Runs of non-ASCII characters. Unicode-property regexes scan a whole text 10–20× slower than a
+ * plain class, so they are applied to these runs only (marks and letters beyond ASCII live there).
+ */
+const NON_ASCII_RUN = /[^\x00-\x7F]+/g;
 
-const isB64 = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+/** Zero-width characters out, homoglyphs to Latin, accents (split off by NFKD) dropped. */
+const cleanRun = (run: string): string => run.replace(ZERO_WIDTH, "").replace(HOMOGLYPH_RE, (c) => HOMOGLYPHS[c] ?? c).replace(MARKS, "");
+
+function anyWideLetter(t: string): boolean {
+  NON_ASCII_RUN.lastIndex = 0;
+  for (let m = NON_ASCII_RUN.exec(t); m !== null; m = NON_ASCII_RUN.exec(t)) if (WIDE_LETTER.test(m[0])) return true;
+  return false;
+}
+
+/** 1 for the base64 alphabet (A–Z a–z 0–9 + /), by char code. */
+const B64 = new Uint8Array(128);
+for (let c = 0; c < 128; c++) B64[c] = /[A-Za-z0-9+/]/.test(String.fromCharCode(c)) ? 1 : 0;
 
 /** Runs of 20+ base64 characters, found in one linear pass (a regex rescans every word start). */
 function base64Runs(text: string): string[] {
   const runs: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 32;
-    if (isB64(c)) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      if (i - start >= 20) {
-        let end = i;
-        while (end < text.length && end - i < 2 && text.charCodeAt(end) === 61) end++;
-        runs.push(text.slice(start, end));
-      }
-      start = -1;
+  const n = text.length;
+  let start = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
+    if (c < 128 && B64[c] === 1) continue;
+    if (i - start >= 20) {
+      let end = i;
+      while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
+      runs.push(text.slice(start, end));
     }
+    start = i + 1;
   }
   return runs;
 }
@@ -60,9 +77,13 @@ function decodeBase64Runs(text: string): string {
 export function normalize(text: string): string {
   let t = text + decodeBase64Runs(text);
   // Most prompts are ASCII: skip the Unicode passes and use the cheaper ASCII-only patterns.
-  const ascii = !NON_ASCII.test(t);
+  let ascii = !NON_ASCII.test(t);
   if (!ascii) {
-    t = t.normalize("NFKC").replace(ZERO_WIDTH, "").toLowerCase().replace(HOMOGLYPH_RE, (c) => HOMOGLYPHS[c] ?? c).normalize("NFD").replace(MARKS, "");
+    // NFKD is NFKC then NFD in one pass: compatibility forms folded, accents split off to be dropped.
+    t = t.normalize("NFKD").toLowerCase().replace(NON_ASCII_RUN, cleanRun);
+    // Accented Latin is plain a–z now (dashes and quotes may remain): the ASCII patterns below then
+    // find the same letters, several times faster.
+    ascii = !anyWideLetter(t);
   } else t = t.toLowerCase();
   if (t.includes("-")) t = t.replace(ascii ? HYPHENATED_A : HYPHENATED_U, "$1");
   t = t.replace(ascii ? SPACED_A : SPACED_U, (s) => s.replace(/[ .\-_*·]/g, ""));
@@ -70,9 +91,30 @@ export function normalize(text: string): string {
 }
 
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s", "!": "i" };
-const LEET_WORD = /[a-z]*[013457@$!][a-z013457@$!]*/g;
-/** A digit or symbol inside a word: only then is de-leeting worth a pass. */
-export const LEETISH = /[a-z][013457][a-z]|\b[013457][a-z]{2}/;
+// Anchored at a word start by the lookbehind, so the scan does not retry inside every word.
+const LEET_WORD = /(?<![a-z013457@$!])[a-z]*[013457@$!][a-z013457@$!]*/g;
+/** A digit inside a word or before two letters: a candidate for a leeted word. */
+const LEET_HIT = /[a-z][013457][a-z]|\b[013457][a-z]{2}/g;
+/** Tokens with digits that are not leet: hex ids and hashes, ordinals ("1st", "4th"). */
+const NOT_LEET = /^(?:[0-9a-f]+|[0-9]+(?:st|nd|rd|th))$/;
+const isWordChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
+/**
+ * Whether some word looks leeted ("1gn0r3", "th3"): only then is a second rule pass over the
+ * de-leeted text worth its cost. Hex ids and ordinals, common in ordinary prompts, do not count.
+ */
+export function leetish(t: string): boolean {
+  LEET_HIT.lastIndex = 0;
+  for (let m = LEET_HIT.exec(t); m !== null; m = LEET_HIT.exec(t)) {
+    let s = m.index;
+    let e = m.index + m[0].length;
+    while (s > 0 && isWordChar(t.charCodeAt(s - 1))) s--;
+    while (e < t.length && isWordChar(t.charCodeAt(e))) e++;
+    if (!NOT_LEET.test(t.slice(s, e))) return true;
+    LEET_HIT.lastIndex = e;
+  }
+  return false;
+}
 
 /** Digits and symbols standing for letters ("1gn0r3"), only inside words that also have letters. */
 export function deLeet(t: string): string {

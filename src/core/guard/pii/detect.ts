@@ -1,5 +1,5 @@
 import { ALL_TYPES, typeBit, type Finding, type TypeMask } from "../types.js";
-import { RECOGNIZERS, type Recognizer, type Starts } from "./recognizers.js";
+import { ANY_SECRET_LOWER, RECOGNIZERS, type Recognizer, type Starts } from "./recognizers.js";
 
 interface Ranked extends Finding {
   priority: number;
@@ -23,9 +23,12 @@ export function detect(text: string, mask: TypeMask, from = 0): Finding[] {
     if (v === undefined) passed.set(g, (v = g.test(window)));
     return v;
   };
+  let secrets: boolean | undefined;
   const found: Ranked[] = [];
   for (const r of RECOGNIZERS) {
-    if (!enabled(r, mask) || !r.gates.every(gate)) continue;
+    if (!enabled(r, mask)) continue;
+    if (r.type === "SECRET" && !(secrets ??= ANY_SECRET_LOWER.test(window.toLowerCase()))) continue;
+    if (!r.gates.every(gate)) continue;
     if (r.starts) scanAtStarts(r, r.starts, text, from, found);
     else scanAll(r, text, from, found);
   }
