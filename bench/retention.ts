@@ -7,6 +7,11 @@
  * loops each committing one usage batch at a time through the writer's own transaction (raw row,
  * rollups) for a baseline period, then again while Retention.prune drops the expired partitions
  * (DETACH … CONCURRENTLY + DROP). Prints per-insert latency (p50, p99, max) for both periods.
+ *
+ * Latency on a shared machine is mostly CPU contention, so a separate connection also samples
+ * pg_locks every ~2 ms for ungranted locks on this schema's tables and reports how long any insert
+ * was seen waiting on one (the "blocked" figure the target is about), apart from the pruner's own
+ * waits (DETACH … CONCURRENTLY waits for in-flight inserts by design).
  */
 import pino from "pino";
 import postgres from "postgres";
@@ -83,27 +88,95 @@ async function main(): Promise<void> {
     };
     const baseline: number[] = [];
     let loops = Array.from({ length: writers }, () => run(baseline));
+    const baseWaits = sampleLockWaits(admin, schema);
     await new Promise((r) => setTimeout(r, 3000));
     running = false;
     await Promise.all(loops);
+    const seenBefore = await baseWaits.stop();
 
     const during: number[] = [];
     running = true;
     loops = Array.from({ length: writers }, () => run(during));
+    const waits = sampleLockWaits(admin, schema);
     const p0 = performance.now();
     const report = await retention.prune();
     const pruneMs = performance.now() - p0;
     running = false;
     await Promise.all(loops);
+    const seen = await waits.stop();
     await retention.stop();
     console.log(`pruned ${report.droppedPartitions.length} partitions (${days} days × ${perDay} rows of usage_records, and request_bodies') in ${pruneMs.toFixed(0)} ms`);
     console.log(`before pruning: ${summary(baseline)}`);
     console.log(`while pruning:  ${summary(during)}`);
+    const longest = (ws: Wait[], kind: Wait["kind"]) => {
+      const xs = ws.filter((w) => w.kind === kind);
+      if (!xs.length) return "none seen";
+      const by = new Map<string, number[]>();
+      for (const w of xs) by.set(w.event, [...(by.get(w.event) ?? []), w.ms]);
+      return [...by].map(([e, ms]) => `${e} ×${ms.length} (longest ≤ ${Math.max(...ms).toFixed(1)} ms)`).join(", ");
+    };
+    const line = (name: string, ws: Awaited<ReturnType<ReturnType<typeof sampleLockWaits>["stop"]>>) =>
+      console.log(`lock waits ${name} (${ws.samples} samples, one per ${ws.intervalMs.toFixed(1)} ms): inserts ${longest(ws, "insert")}; pruner ${longest(ws, "pruner")}`);
+    line("before pruning", seenBefore);
+    line("while pruning", seen);
   } finally {
     await db.close();
     await admin.unsafe(`drop schema if exists ${schema} cascade`);
     await admin.end();
   }
+}
+
+const SAMPLE_MS = 1;
+
+interface Wait {
+  kind: "insert" | "pruner";
+  /** pg_stat_activity.wait_event: relation (what pruning could cause), tuple / transactionid (writers upserting the same rollup row). */
+  event: string;
+  ms: number;
+}
+
+/**
+ * Polls the backends holding or awaiting a lock on a relation of `schema` (only this bench touches
+ * it) for a heavyweight-lock wait (`wait_event_type = 'Lock'`: relation, tuple, transaction id…). A
+ * wait is keyed by backend and statement start; its length is the span over which it was seen, plus
+ * one interval. Writers' upserts of the same rollup rows wait on each other in both periods.
+ */
+function sampleLockWaits(admin: postgres.Sql, schema: string): { stop(): Promise<Wait[] & { samples: number; intervalMs: number }> } {
+  const open = new Map<string, { kind: Wait["kind"]; event: string; first: number; last: number }>();
+  let on = true;
+  let samples = 0;
+  const t0 = performance.now();
+  const loop = (async () => {
+    while (on) {
+      const rows = await admin.unsafe<{ pid: number; started: string; query: string; event: string }[]>(
+        `select a.pid, a.query_start::text as started, a.query, a.wait_event as event from pg_stat_activity a
+          where a.wait_event_type = 'Lock' and a.pid in (
+            select l.pid from pg_locks l join pg_class c on c.oid = l.relation join pg_namespace n on n.oid = c.relnamespace
+             where n.nspname = $1)`,
+        [schema],
+      );
+      samples++;
+      const now = performance.now();
+      for (const r of rows) {
+        const key = `${r.pid}/${r.started}/${r.event}`;
+        const w = open.get(key);
+        if (w) w.last = now;
+        else open.set(key, { kind: /^\s*(alter|drop)/i.test(r.query) ? "pruner" : "insert", event: r.event, first: now, last: now });
+      }
+      await new Promise((r) => setTimeout(r, SAMPLE_MS));
+    }
+  })();
+  return {
+    async stop() {
+      on = false;
+      await loop;
+      const intervalMs = (performance.now() - t0) / Math.max(1, samples);
+      const out = [...open.values()].map((w) => ({ kind: w.kind, event: w.event, ms: w.last - w.first + intervalMs })) as Wait[] & { samples: number; intervalMs: number };
+      out.samples = samples;
+      out.intervalMs = intervalMs;
+      return out;
+    },
+  };
 }
 
 main().catch((e: unknown) => {

@@ -9,8 +9,13 @@
  * Data: 200 users in 20 teams with ~300 keys, 8 models on 3 providers, 0-2 of 10 tags, ~4 % errors.
  * Then `usage` is timed through the core query (and through GraphQL over HTTP) for the whole range
  * grouped by MODEL and DAY (the target: < 100 ms), and a few other shapes.
+ * Wall times swing with whatever else runs on a shared machine, so each shape also reports CPU per
+ * query: this process (query building, histogram merging, GraphQL) plus the Postgres backends of the
+ * app's pool (read from /proc: the server must be on this machine), which no other load inflates.
  */
 import { randomUUID } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import pino from "pino";
 import postgres from "postgres";
 import { sql } from "drizzle-orm";
@@ -25,6 +30,7 @@ import { loadConfig } from "../src/config.js";
 const SCHEMA = "bench_usage";
 const D = 86_400_000;
 const KEY = "sb-bench-usage-admin-0123456789abcdef";
+const POOL = 4;
 
 function flag(name: string, dflt: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -100,6 +106,30 @@ function* records(n: number, from: number, to: number): Generator<UsageRecord> {
   }
 }
 
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+
+/** CPU ms used so far by this process and by the given Postgres backends (null if /proc cannot see them). */
+function cpuNow(pids: number[]): { node: number; pg: number | null } {
+  const u = process.cpuUsage();
+  let pg: number | null = 0;
+  for (const pid of pids) {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+      pg += ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+    } catch {
+      pg = null;
+      break;
+    }
+  }
+  return { node: (u.user + u.system) / 1000, pg };
+}
+
+function cpuPer(a: ReturnType<typeof cpuNow>, b: ReturnType<typeof cpuNow>, n: number): string {
+  const node = (b.node - a.node) / n;
+  return a.pg === null || b.pg === null ? `node ${node.toFixed(1)} ms` : `node ${node.toFixed(1)} + postgres ${((b.pg - a.pg) / n).toFixed(1)} ms`;
+}
+
 function stats(xs: number[]): string {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
@@ -116,7 +146,7 @@ async function main(): Promise<void> {
   if (process.argv.includes("--reseed")) await admin.unsafe(`drop schema if exists ${SCHEMA} cascade`);
 
   const config = loadConfig({ DATABASE_URL: url, SWITCHBOARD_ADMIN_KEY: KEY, PORT: "0", HOST: "127.0.0.1" }, { retention: { usageDays: days + 10, bodiesDays: 7, hourlyRollupDays: days + 10, dailyRollupDays: 730, intervalMinutes: 600 } });
-  const app = await createApp({ config, logger: pino({ level: "warn" }), db: { schema: SCHEMA, poolSize: 4 } });
+  const app = await createApp({ config, logger: pino({ level: "warn" }), db: { schema: SCHEMA, poolSize: POOL } });
   const { db } = app.services;
   const [{ count }] = (await db.rows<{ count: string }>(sql`select count(*) as count from usage_records`)) as [{ count: string }];
   const to = Math.floor(Date.now() / D) * D;
@@ -167,17 +197,25 @@ async function main(): Promise<void> {
     ["1 day by HOUR, PROVIDER", adminP, { from: new Date(to - D), to: new Date(to), groupBy: ["HOUR", "PROVIDER"] }],
     ["member: own 30 days by MODEL, DAY", member, { from: new Date(from), to: new Date(to), groupBy: ["MODEL", "DAY"] }],
   ];
-  console.log(`\n| query | buckets | ${runs} runs |`);
-  console.log("|---|---|---|");
+  // The pool's backends: as many concurrent sleeps as connections land on distinct ones.
+  const pids = [
+    ...new Set(
+      (await Promise.all(Array.from({ length: POOL }, () => db.rows<{ pid: number }>(sql`select pg_backend_pid() as pid, pg_sleep(0.1)`)))).map((r) => Number(r[0]!.pid)),
+    ),
+  ];
+  console.log(`\n| query | buckets | wall, ${runs} runs | CPU per query |`);
+  console.log("|---|---|---|---|");
   for (const [name, p, input] of cases) {
     let buckets = 0;
     const times: number[] = [];
+    let c0 = cpuNow(pids);
     for (let i = 0; i < runs + 2; i++) {
+      if (i === 2) c0 = cpuNow(pids);
       const t0 = performance.now();
       buckets = (await q.usage(p, input)).length;
       if (i >= 2) times.push(performance.now() - t0);
     }
-    console.log(`| ${name} | ${buckets} | ${stats(times)} |`);
+    console.log(`| ${name} | ${buckets} | ${stats(times)} | ${cpuPer(c0, cpuNow(pids), runs)} |`);
   }
 
   const { url: base } = await app.listen(0, "127.0.0.1");
@@ -186,13 +224,16 @@ async function main(): Promise<void> {
     variables: { f: new Date(from).toISOString(), t: new Date(to).toISOString() },
   });
   const times: number[] = [];
+  let c0 = cpuNow(pids);
   for (let i = 0; i < runs + 2; i++) {
+    if (i === 2) c0 = cpuNow(pids);
     const t0 = performance.now();
     const res = await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` }, body });
     await res.json();
     if (i >= 2) times.push(performance.now() - t0);
   }
-  console.log(`| GraphQL over HTTP: 30 days by MODEL, DAY with percentiles | — | ${stats(times)} |`);
+  console.log(`| GraphQL over HTTP: 30 days by MODEL, DAY with percentiles | — | ${stats(times)} | ${cpuPer(c0, cpuNow(pids), runs)} |`);
+  console.log(`\n(load average at the end: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})`);
   await app.close();
   await admin.end();
 }

@@ -142,7 +142,8 @@ export class UsageQuery {
     const metrics = METRICS.filter((m) => want[m]);
     // Few rollup rows (a month of daily rows per model, say): their sparse arrays merge faster here than in
     // SQL, so they are fetched as they are, alongside the sums; past ROWWISE_MAX, SQL sums the buckets.
-    const list = metrics.map((m) => sql`${sql.raw(`${m}_hist`)}::float8[] as ${sql.identifier(m)}`);
+    // As text: splitting '{…}' costs a fraction of the drivers' character-by-character array parsing.
+    const list = metrics.map((m) => sql`${sql.raw(`${m}_hist`)}::text as ${sql.identifier(m)}`);
     const dcols = dims.map((x, i) => sql`${sql.raw(x)} as ${sql.identifier(`d${i}`)}`);
     const [rows, rowwise] = await Promise.all([
       this.db.rows<Record<string, unknown>>(sql`select ${sql.join(cols, sql`, `)} from ${from} where ${where}${groupClause(dims.length)}`),
@@ -157,7 +158,7 @@ export class UsageQuery {
     if (rowwise.length <= this.rowwiseMax) {
       for (const r of rowwise) {
         const acc = accs.get(keyOf(dims.map((_, i) => r[`d${i}`])));
-        if (acc) for (const m of metrics) unpackInto(acc.h[m]!, toNums(r[m]));
+        if (acc) for (const m of metrics) unpackInto(acc.h[m]!, textArray(r[m]));
       }
     } else {
       for (const r of await this.db.rows<Record<string, unknown>>(histQuery(from, where, dims, metrics))) {
@@ -333,6 +334,11 @@ function scalars(r: Record<string, unknown>): Record<Scalar, number> {
   const s = {} as Record<Scalar, number>;
   for (const k of SCALAR_NAMES) s[k] = Number(r[k] ?? 0);
   return s;
+}
+
+/** The elements of a one-dimensional numeric array sent as text (`{1,2,3}`). */
+function textArray(v: unknown): string[] {
+  return typeof v === "string" && v.length > 2 ? v.slice(1, -1).split(",") : [];
 }
 
 function toNums(v: unknown): number[] {
