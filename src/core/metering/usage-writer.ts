@@ -28,8 +28,11 @@ export interface UsageWriterOptions {
    * it creates them and the batch is retried at once.
    */
   ensurePartitions?: ((days: Date[]) => Promise<void>) | undefined;
-  /** Called after each batch is committed, with its size and duration (metrics). */
-  onBatch?: ((records: number, seconds: number) => void) | undefined;
+  /**
+   * Called once after each batch is committed, with its records and the write's duration (metrics,
+   * the live request feed). It runs on the writer's flush, never on a request; it must not throw.
+   */
+  onBatch?: ((records: readonly UsageRecord[], seconds: number) => void) | undefined;
 }
 
 /**
@@ -114,7 +117,7 @@ export class UsageWriter {
         this.queue.splice(0, batch.length);
         this.written += batch.length;
         this.failures = 0;
-        this.opts.onBatch?.(batch.length, (performance.now() - started) / 1000);
+        this.opts.onBatch?.(batch, (performance.now() - started) / 1000);
       } catch (err) {
         this.failures++;
         this.log.warn({ err: (err as Error).message, queued: this.queue.length }, "usage write failed; will retry");

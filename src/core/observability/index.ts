@@ -4,6 +4,7 @@ import type { Database } from "../../db/client.js";
 import type { Catalogue } from "../catalogue/index.js";
 import type { UsageWriter, UsageWriterOptions } from "../metering/usage-writer.js";
 import type { Observer } from "../pipeline.js";
+import { LiveRequests } from "./live.js";
 import { Metrics } from "./metrics.js";
 import { GatewayObserver } from "./observer.js";
 import { RequestLog } from "./request-log.js";
@@ -33,6 +34,8 @@ export class Observability {
   readonly requests: RequestLog;
   readonly retention: Retention;
   readonly observer: Observer;
+  /** Settled requests as they are committed, for `Subscription.liveRequests`. */
+  readonly live: LiveRequests;
 
   private constructor(
     private readonly deps: ObservabilityDeps,
@@ -43,6 +46,7 @@ export class Observability {
     this.usage = new UsageQuery(db);
     this.requests = new RequestLog(db);
     this.retention = new Retention(db, log, config.observability.retention);
+    this.live = new LiveRequests(db, log, { onDrop: (n) => this.metrics.liveDropped.inc(n) });
     this.observer = new GatewayObserver({
       metrics: this.metrics,
       tracer: tracing.tracer,
@@ -57,16 +61,20 @@ export class Observability {
     const tracing = await startTracing({ endpoint: o.otlpEndpoint, serviceName: o.serviceName }, deps.log);
     const obs = new Observability(deps, tracing);
     await obs.retention.start();
+    await obs.live.start();
     return obs;
   }
 
-  /** Hooks for the UsageWriter: which teams keep bodies, partition creation on demand, batch timing. */
+  /** Hooks for the UsageWriter: which teams keep bodies, partition creation on demand, batch timing and the live feed. */
   writerOptions(): Pick<UsageWriterOptions, "bodies" | "ensurePartitions" | "onBatch"> {
     const { bodies, bodiesByTeam } = this.deps.config.observability;
     return {
       bodies: (teamId) => (teamId !== null && bodiesByTeam[teamId] !== undefined ? bodiesByTeam[teamId]! : bodies),
       ensurePartitions: (days) => this.retention.ensurePartitions(days),
-      onBatch: (_records, seconds) => this.metrics.usageBatches.observe(seconds),
+      onBatch: (records, seconds) => {
+        this.metrics.usageBatches.observe(seconds);
+        this.live.committed(records);
+      },
     };
   }
 
@@ -80,6 +88,7 @@ export class Observability {
   }
 
   async close(): Promise<void> {
+    await this.live.stop();
     await this.retention.stop();
     await this.tracing.shutdown().catch((err: unknown) => this.deps.log.warn({ err: (err as Error).message }, "trace export failed at shutdown"));
   }

@@ -58,6 +58,7 @@ export class Metrics {
   readonly streamsInFlight: Gauge;
   readonly requestsInFlight: Gauge;
   readonly usageBatches: Histogram<string>;
+  readonly liveDropped: Counter<string>;
   private readonly series = new Map<string, Series>();
   private budgets: (() => BudgetGauge[]) | undefined;
   private circuits: (() => CircuitGauge[]) | undefined;
@@ -113,6 +114,12 @@ export class Metrics {
       name: "switchboard_usage_batch_write_seconds",
       help: "One usage batch (raw records, bodies and rollups in one transaction), in seconds.",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+
+    this.liveDropped = new Counter({
+      name: "switchboard_live_requests_dropped_total",
+      help: "Entries of Subscription.liveRequests dropped because a subscriber read too slowly (oldest first).",
       registers,
     });
 

@@ -121,6 +121,11 @@ export class RequestLog {
   }
 }
 
-export function canSeeBody(p: Principal, ownerUserId: string | null): boolean {
+/** Whether `p` sees a request in the log: the rule `conditions` applies in SQL (admins: all; members: their own). */
+export function canSeeRequest(p: Principal, ownerUserId: string | null): boolean {
   return p.role === "ADMIN" || (ownerUserId !== null && ownerUserId === p.userId);
+}
+
+export function canSeeBody(p: Principal, ownerUserId: string | null): boolean {
+  return canSeeRequest(p, ownerUserId);
 }

@@ -12,6 +12,7 @@ import type { GqlContext } from "./context.js";
 import { formatForWs } from "./errors.js";
 import { eventSubscribe } from "./event-execution.js";
 import { completionEvent } from "./resolvers/completion.js";
+import { liveRequestEvent } from "./resolvers/observability.js";
 
 /**
  * graphql-ws on the same port and path as HTTP GraphQL. The key comes in
@@ -31,7 +32,7 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
   const disposable = useServer<Record<string, unknown>, { principal: Principal }>(
     {
       schema,
-      subscribe: eventSubscribe(schema, { completionStream: completionEvent }),
+      subscribe: eventSubscribe(schema, { completionStream: completionEvent, liveRequests: liveRequestEvent }),
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const value = typeof raw === "string" ? raw : undefined;

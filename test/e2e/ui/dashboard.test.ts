@@ -240,6 +240,10 @@ describe.skipIf(!hasChromium())("dashboard in headless Chromium", { timeout: 90_
 
   it("Overview: KPIs, charts and the live ticker match the usage API", async () => {
     await driveOverview(drive(), 1);
+    // The ticker is live: a request made while the page is open shows up without a refresh.
+    made++;
+    const { complete } = await api<{ complete: { id: string } }>(`mutation { complete(input: { model: "${MODEL}", messages: [{ role: USER, content: "live ticker" }], tags: ["e2e"] }) { id } }`);
+    await page.getByTestId("ticker").locator(`tr[data-id="${complete.id}"]`).waitFor();
     expect(watch.take()).toEqual([]);
   });
 

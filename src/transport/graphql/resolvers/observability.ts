@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, SelectionSetNode } from "graphql";
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { RequestRow, StoredBody } from "../../../core/observability/request-log.js";
 import type { UsageBucketResult, UsageQueryInput } from "../../../core/observability/usage-query.js";
 import { microsToUsd } from "../../../domain/money.js";
@@ -81,8 +81,20 @@ function toBucket(b: UsageBucketResult): UsageBucket {
   };
 }
 
-/** The entry keeps its row for the body loader; `body` itself is resolved on demand. */
-type Entry = RequestLogEntry & { row: RequestRow };
+/**
+ * The entry keeps its row for the body loader; `body` itself is resolved on demand. Live entries have
+ * no row: the live feed never carries bodies.
+ */
+type Entry = RequestLogEntry & { row?: RequestRow | undefined };
+
+/**
+ * One committed request as `liveRequests` delivers it: the same fields as the request log, body null.
+ * Also used directly by the WebSocket transport's event execution (event-execution.ts).
+ */
+export function liveRequestEvent(payload: unknown): RequestLogEntry {
+  const { row: _row, ...entry } = toEntry(payload as RequestRow);
+  return entry;
+}
 
 function toEntry(r: RequestRow): Entry {
   const g = r.guardrails;
@@ -194,8 +206,21 @@ export class ObservabilityResolver {
     return row ? toEntry(row) : null;
   }
 
+  @Subscription(() => RequestLogEntry, {
+    description:
+      "Every settled request, once, as it is committed to the request log on any instance (a few hundred ms after it ends). Same fields and visibility as Query.requests (members: their own requests); `body` is always null here. A subscriber that reads too slowly loses the oldest entries beyond a bounded backlog.",
+    subscribe: ({ context }) => {
+      const ctx = context as GqlContext;
+      return ctx.services.observability.live.subscribe(ctx.principal);
+    },
+  })
+  liveRequests(@Root() row: RequestRow): RequestLogEntry {
+    return liveRequestEvent(row);
+  }
+
   @FieldResolver(() => RequestBody, { nullable: true })
   async body(@Root() entry: Entry, @Ctx() ctx: GqlContext): Promise<RequestBody | null> {
+    if (!entry.row) return null;
     let loader = loaders.get(ctx);
     if (!loader) loaders.set(ctx, (loader = new BodyLoader(ctx)));
     const b = await loader.load(entry.row);
