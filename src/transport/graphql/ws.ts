@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import type { GraphQLSchema } from "graphql";
+import { parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type Source } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
@@ -29,10 +29,15 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   });
 
+  const documents = documentCache(500);
   const disposable = useServer<Record<string, unknown>, { principal: Principal }>(
     {
       schema,
       subscribe: eventSubscribe(schema, { completionStream: completionEvent, liveRequests: liveRequestEvent }),
+      // Clients send the same few documents over and over; parsing and validating one against this
+      // schema costs ~1 ms, which every stream would otherwise pay before its first token.
+      parse: documents.parse,
+      validate: documents.validate,
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const value = typeof raw === "string" ? raw : undefined;
@@ -64,6 +69,31 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
     wss,
     async close(): Promise<void> {
       await disposable.dispose();
+    },
+  };
+}
+
+/** Parsed documents by source text (bounded, oldest out) and their validation results by document. */
+function documentCache(max: number) {
+  const parsed = new Map<string, DocumentNode>();
+  const validated = new WeakMap<DocumentNode, { schema: GraphQLSchema; errors: readonly GraphQLError[] }>();
+  return {
+    parse(input: string | Source): DocumentNode {
+      const source = typeof input === "string" ? input : input.body;
+      let doc = parsed.get(source);
+      if (!doc) {
+        doc = parse(source);
+        if (parsed.size >= max) parsed.delete(parsed.keys().next().value!);
+        parsed.set(source, doc);
+      }
+      return doc;
+    },
+    validate(schema: GraphQLSchema, doc: DocumentNode): readonly GraphQLError[] {
+      const hit = validated.get(doc);
+      if (hit && hit.schema === schema) return hit.errors;
+      const errors = validate(schema, doc);
+      validated.set(doc, { schema, errors });
+      return errors;
     },
   };
 }
