@@ -11,7 +11,7 @@ import type { Services } from "../services.js";
 import type { GqlContext } from "./context.js";
 import { formatForWs } from "./errors.js";
 import { eventSubscribe } from "./event-execution.js";
-import { completionEvent } from "./resolvers/completion.js";
+import { completionEvent, plainCompletionEvent } from "./resolvers/completion.js";
 import { liveRequestEvent } from "./resolvers/observability.js";
 
 /**
@@ -33,7 +33,7 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
   const disposable = useServer<Record<string, unknown>, { principal: Principal }>(
     {
       schema,
-      subscribe: eventSubscribe(schema, { completionStream: completionEvent, liveRequests: liveRequestEvent }),
+      subscribe: eventSubscribe(schema, { completionStream: { map: completionEvent, plain: plainCompletionEvent }, liveRequests: liveRequestEvent }),
       // Clients send the same few documents over and over; parsing and validating one against this
       // schema costs ~1 ms, which every stream would otherwise pay before its first token.
       parse: documents.parse,

@@ -2,6 +2,7 @@ import { Arg, Ctx, Mutation, Resolver, Root, Subscription } from "type-graphql";
 import type { StreamEvent } from "../../../core/gateway.js";
 import { GatewayError } from "../../../domain/errors.js";
 import type { GqlContext } from "../context.js";
+import type { PlainValue } from "../event-execution.js";
 import { toChatRequest, toGqlCompletion } from "../mappers.js";
 import { Completion, CompletionDelta, CompletionDone, CompletionEvent, CompletionInput } from "../types/completion.js";
 
@@ -69,6 +70,13 @@ export class CompletionResolver {
   ): typeof CompletionEvent {
     return completionEvent(payload);
   }
+}
+
+/** A text delta as a plain value (event-execution.ts builds its result without `execute`); others: undefined. */
+export function plainCompletionEvent(p: unknown): PlainValue | undefined {
+  const payload = p as Payload;
+  if ("error" in payload || payload.event.type !== "delta") return undefined;
+  return { typename: "CompletionDelta", fields: { content: payload.event.text, toolCall: null } };
 }
 
 /**
