@@ -17,9 +17,9 @@ const PARA =
   "The numbers come from our finance system; revenue grew 12% year over year while costs stayed flat. " +
   "Please rewrite the following paragraph so it reads well for executives, keep it under 150 words, and " +
   "suggest two charts we could add. Contact me at anna.berg@example.com if anything is unclear. ";
-let prompt = "";
-while (prompt.length < 2048) prompt += PARA;
-prompt = prompt.slice(0, 2048);
+/** `para` repeated to exactly 2 KB. */
+const twoKb = (para: string): string => para.repeat(Math.ceil(2048 / para.length)).slice(0, 2048);
+const prompt = twoKb(PARA);
 /** A second 2 KB prompt: five languages, code, ids and timestamps (the Unicode and leet paths). */
 const MIXED_PARA =
   "Bonjour l'équipe, voici le compte rendu de la réunion de mardi : migration vers PostgreSQL 16 et revue des coûts. " +
@@ -27,9 +27,7 @@ const MIXED_PARA =
   "Hola equipo: el informe de ventas de la región sur está listo. Dank je wel! Obrigado pela ajuda com o relatório.\n" +
   "```ts\nconst res = await fetch(`${BASE_URL}/users/${id}`, { headers: { Accept: \"application/json\" } });\n```\n" +
   "CI log: ERROR 2024-03-14T10:22:31Z request_id=7f3a9c timeout=30000ms route=/api/v2/orders status=504 – can you explain?\n";
-let mixed = "";
-while (mixed.length < 2048) mixed += MIXED_PARA;
-mixed = mixed.slice(0, 2048);
+const mixed = twoKb(MIXED_PARA);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -26,6 +26,7 @@ import { Retention } from "../src/core/observability/retention.js";
 import type { Db } from "../src/db/client.js";
 import type { UsageDimension, UsageQueryInput } from "../src/core/observability/usage-query.js";
 import { loadConfig } from "../src/config.js";
+import { rng } from "../test/helpers/usage-records.js";
 
 const SCHEMA = "bench_usage";
 const D = 86_400_000;
@@ -37,16 +38,6 @@ function flag(name: string, dflt: number): number {
   return a ? Number(a.slice(name.length + 3)) : dflt;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MODELS = [
   ["openai/gpt-4o-mini", "openai", 0.15, 0.6],
