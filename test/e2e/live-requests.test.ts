@@ -158,8 +158,11 @@ describe.skipIf(!process.env.DATABASE_URL)("Subscription.liveRequests across ins
       expect(admin.events.find((e) => e.id === there)).toMatchObject({ userId: "alice", status: "OK", inputTokens: 12, outputTokens: 3, tags: ["live"], body: null });
 
       // This instance's own batch is published locally and its NOTIFY echo ignored: a request here, then a
-      // sentinel from instance 2 whose NOTIFY follows that echo, and still each id exactly once.
+      // sentinel from instance 2 whose NOTIFY follows that echo, and still each id exactly once. The sentinel
+      // waits for the local publish (which follows the commit), since the two instances' usage writers batch
+      // independently and their commits would otherwise race.
       const here = await complete(t, alice, "served by instance 1");
+      await admin.waitFor(here);
       const sentinel = await complete(second, alice, "sentinel");
       await admin.waitFor(here, sentinel);
       expect(admin.ids()).toEqual([there, theirs, here, sentinel]);
