@@ -118,9 +118,11 @@ for (const [k, s] of Object.entries(score)) {
   console.log(`  ${k.padEnd(11)} precision ${((s.tp / Math.max(1, s.tp + s.fp)) * 100).toFixed(1)}%  recall ${((s.tp / Math.max(1, s.tp + s.fn)) * 100).toFixed(1)}%  (${s.tp} found, ${s.fp} false, ${s.fn} missed)`);
 }
 
-const inj = JSON.parse(readFileSync(new URL("../test/fixtures/injection-set.json", import.meta.url), "utf8")) as { families: { label: number; texts: string[] }[] };
+const injFamilies = ["injection-set.json", "injection-set-2.json"].flatMap(
+  (f) => (JSON.parse(readFileSync(new URL(`../test/fixtures/${f}`, import.meta.url), "utf8")) as { families: { label: number; texts: string[] }[] }).families,
+);
 let tp = 0, fp = 0, fn = 0, neg = 0;
-for (const f of inj.families) for (const t of f.texts) {
+for (const f of injFamilies) for (const t of f.texts) {
   const hit = scoreInjection(t) >= 0.5;
   if (f.label === 1) hit ? tp++ : fn++;
   else {
@@ -128,5 +130,5 @@ for (const f of inj.families) for (const t of f.texts) {
     if (hit) fp++;
   }
 }
-console.log(`injection set (in-sample, threshold 0.5): precision ${((tp / (tp + fp)) * 100).toFixed(1)}%  recall ${((tp / (tp + fn)) * 100).toFixed(1)}%  false positives ${((fp / neg) * 100).toFixed(1)}%`);
+console.log(`injection sets 1+2 (in-sample, threshold 0.5): precision ${((tp / (tp + fp)) * 100).toFixed(1)}%  recall ${((tp / (tp + fn)) * 100).toFixed(1)}%  false positives ${((fp / neg) * 100).toFixed(1)}%`);
 console.log("  (held-out figures, whole families left out: npx tsx scripts/train-injection.ts; fresh batches: npx tsx bench/injection-batches.ts)");

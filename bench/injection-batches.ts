@@ -12,7 +12,7 @@ interface Batch {
 const dir = new URL("../test/fixtures/", import.meta.url);
 const THRESHOLD = 0.5;
 warmInjection();
-for (const f of readdirSync(dir).filter((n) => /^injection-fresh-\d+\.json$/.test(n)).sort()) {
+for (const f of readdirSync(dir).filter((n) => /^injection-fresh-\d+\.json$/.test(n)).sort((a, b) => a.localeCompare(b, "en", { numeric: true }))) {
   const b = JSON.parse(readFileSync(new URL(f, dir), "utf8")) as Batch;
   let tp = 0, fp = 0, fn = 0, neg = 0;
   for (const e of b.examples) {

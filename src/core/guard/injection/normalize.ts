@@ -41,20 +41,31 @@ function anyWideLetter(t: string): boolean {
 const B64 = new Uint8Array(128);
 for (let c = 0; c < 128; c++) B64[c] = /[A-Za-z0-9+/]/.test(String.fromCharCode(c)) ? 1 : 0;
 
-/** Runs of 20+ base64 characters, found in one linear pass (a regex rescans every word start). */
+const isB64 = (c: number): boolean => c < 128 && B64[c] === 1;
+
+/**
+ * Runs of 20+ base64 characters (each with up to two "=" after it). Skips ahead: a run covering
+ * position s + 19 must have no other character in between, so prose (a space every few letters)
+ * costs a few reads per 20 characters instead of one per character.
+ */
 function base64Runs(text: string): string[] {
   const runs: string[] = [];
   const n = text.length;
-  let start = 0;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 32;
-    if (c < 128 && B64[c] === 1) continue;
-    if (i - start >= 20) {
-      let end = i;
-      while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
-      runs.push(text.slice(start, end));
+  // Invariant: s is 0 or follows a character outside the alphabet, so a run found at s is maximal on the left.
+  let s = 0;
+  while (s + 20 <= n) {
+    let q = s + 19;
+    while (q >= s && isB64(text.charCodeAt(q))) q--;
+    if (q >= s) {
+      s = q + 1;
+      continue;
     }
-    start = i + 1;
+    let i = s + 20;
+    while (i < n && isB64(text.charCodeAt(i))) i++;
+    let end = i;
+    while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
+    runs.push(text.slice(s, end));
+    s = i + 1;
   }
   return runs;
 }
