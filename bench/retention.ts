@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       while (running) {
         const batch = [record(i++)];
         const s = performance.now();
-        await db.db.transaction((tx) => writeRecords(tx as unknown as Db, batch));
+        await writeRecords(db.query, batch);
         into.push(performance.now() - s);
       }
     };

@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     let done = 0;
     const flushDay = async () => {
       const batch = day;
-      await db.db.transaction((tx) => writeRecords(tx as unknown as Db, batch));
+      await db.atomic((q) => writeRecords(q, batch));
       done += day.length;
       day = [];
       process.stderr.write(`seeded ${done} (${((done / (performance.now() - t0)) * 1000).toFixed(0)} records/s)\n`);

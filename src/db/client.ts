@@ -13,12 +13,22 @@ export interface Database {
   readonly kind: "postgres" | "pglite";
   /** Rows of a raw SQL statement (the drivers return them in different envelopes). */
   rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /**
+   * One parameterised statement sent by the driver itself, no ORM in between: a constant text is
+   * prepared once per connection (Postgres) and its parameters are serialised by the driver. For
+   * hot statements whose text never changes (the usage writer's batch).
+   */
+  query: Query;
+  /** Runs `fn` in a transaction, its statements through the given `Query`. */
+  atomic<T>(fn: (query: Query) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   /** Subscribes to a notification channel; channels are namespaced per schema so tests sharing a server don't cross-talk. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
+
+export type Query = <T = Record<string, unknown>>(text: string, params: unknown[]) => Promise<T[]>;
 
 export interface DbOptions {
   /** postgres:// URL; unset = embedded PGlite. */
@@ -54,7 +64,8 @@ async function openPostgres(url: string, opts: DbOptions): Promise<Database> {
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
   const schemaName = assertIdent(opts.schema ?? "public");
   const client = postgres(url, {
-    max: opts.poolSize ?? 10,
+    // At least 2: migrations run on a pool connection while another is reserved for the advisory lock.
+    max: Math.max(2, opts.poolSize ?? 10),
     onnotice: () => undefined,
     connection: { search_path: schemaName, application_name: "switchboard" },
   });
@@ -81,6 +92,9 @@ async function openPostgres(url: string, opts: DbOptions): Promise<Database> {
     async rows<T>(q: SQL) {
       return (await db.execute(q)) as unknown as T[];
     },
+    query: <T>(text: string, params: unknown[]) => client.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>,
+    atomic: <T>(fn: (query: Query) => Promise<T>) =>
+      client.begin((tx) => fn(<R>(text: string, params: unknown[]) => tx.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<R[]>)) as Promise<T>,
     async ping() {
       await client`select 1`;
     },
@@ -119,6 +133,8 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
       const r = (await db.execute(q)) as unknown as { rows: T[] };
       return r.rows;
     },
+    query: async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
+    atomic: <T>(fn: (query: Query) => Promise<T>) => client.transaction((tx) => fn(async <R>(text: string, params: unknown[]) => (await tx.query<R>(text, params)).rows)),
     async ping() {
       await client.query("select 1");
     },

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeRecords, type UsageRecord } from "../../src/core/metering/usage-writer.js";
-import type { Db } from "../../src/db/client.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { syntheticRecords } from "../helpers/usage-records.js";
 
@@ -18,9 +17,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-const write = (batch: UsageRecord[]) => t.app.services.db.db.transaction((tx) => writeRecords(tx as unknown as Db, batch));
 
-async function totals(): Promise<{ raw: [number, string]; rollup: [number, string]; bodies: number }> {
+type Totals = { raw: [number, string]; rollup: [number, string]; bodies: number };
+
+async function totals(): Promise<Totals> {
   const { db } = t.app.services;
   const [raw] = await db.rows<{ n: string | number; c: string | number }>(sql`select count(*) as n, coalesce(sum(cost_micro_usd), 0) as c from usage_records`);
   const [roll] = await db.rows<{ n: string | number; c: string | number }>(
@@ -30,25 +30,47 @@ async function totals(): Promise<{ raw: [number, string]; rollup: [number, strin
   return { raw: [Number(raw!.n), String(raw!.c)], rollup: [Number(roll!.n), String(roll!.c)], bodies: Number(b!.n) };
 }
 
+/** What was added since `base`. */
+const since = (now: Totals, base: Totals): Totals => ({
+  raw: [now.raw[0] - base.raw[0], String(BigInt(now.raw[1]) - BigInt(base.raw[1]))],
+  rollup: [now.rollup[0] - base.rollup[0], String(BigInt(now.rollup[1]) - BigInt(base.rollup[1]))],
+  bodies: now.bodies - base.bodies,
+});
+
 describe("usage writer", () => {
-  it("a batch retried after its commit went through adds only its new rows, to the raw table, the bodies and the rollups", async () => {
-    const recs = syntheticRecords({ from: now - 3 * H, to: now, count: 40, seed: 11 }).map((r, i) =>
+  // The writer sends a first attempt as one statement and runs retries in a transaction; both must hold.
+  it.each([
+    ["one statement on its own", (batch: UsageRecord[]) => writeRecords(t.app.services.db.query, batch)],
+    ["in a transaction", (batch: UsageRecord[]) => t.app.services.db.atomic((q) => writeRecords(q, batch))],
+  ])("%s: a batch retried after its commit went through adds only its new rows, to the raw table, the bodies and the rollups", async (_how, write) => {
+    const base = await totals();
+    const recs = syntheticRecords({ from: now - 3 * H, to: now, count: 40, seed: _how.length }).map((r, i) =>
       i % 3 === 0 ? { ...r, request: { model: r.modelRequested, messages: [{ role: "user" as const, content: `q${i}` }] }, response: `a${i}` } : r,
     );
-    await write(recs.slice(0, 25));
-    const first = await totals();
+    expect(await write(recs.slice(0, 25))).toBe(25);
+    const first = since(await totals(), base);
     expect(first.raw[0]).toBe(25);
     expect(first.rollup).toEqual(first.raw);
 
     // The same 25 again (an answer lost after COMMIT) plus 15 new ones.
-    await write(recs);
-    const second = await totals();
+    expect(await write(recs)).toBe(15);
+    const second = since(await totals(), base);
     expect(second.raw[0]).toBe(40);
     expect(second.rollup).toEqual(second.raw);
     expect(second.bodies).toBe(recs.filter((r) => r.request !== undefined).length);
 
     // Entirely a repeat: nothing changes.
-    await write(recs.slice(5, 30));
-    expect(await totals()).toEqual(second);
+    expect(await write(recs.slice(5, 30))).toBe(0);
+    expect(since(await totals(), base)).toEqual(second);
+  });
+
+  it("takes the columns' defaults for fields a record leaves out, and drops NUL characters Postgres text cannot hold", async () => {
+    const [r] = syntheticRecords({ from: now - H, to: now, count: 1, seed: 99 });
+    const { cachedInputTokens: _c, reasoningTokens: _r, tokensEstimated: _e, tags: _t, attempts: _a, ...bare } = r!;
+    await writeRecords(t.app.services.db.query, [{ ...bare, errorMessage: "bad\u0000byte" }]);
+    const [row] = await t.app.services.db.rows<Record<string, unknown>>(
+      sql`select cached_input_tokens, reasoning_tokens, tokens_estimated, tags, attempts, error_message from usage_records where id = ${r!.id}`,
+    );
+    expect(row).toEqual({ cached_input_tokens: 0, reasoning_tokens: 0, tokens_estimated: false, tags: [], attempts: [], error_message: "badbyte" });
   });
 });

@@ -1,10 +1,9 @@
-import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import type { Db, Database } from "../../db/client.js";
+import type { Database, Query } from "../../db/client.js";
 import { requestBodies, usageRecords } from "../../db/schema.js";
 import type { ChatRequest } from "../../domain/chat.js";
-import { bulkInsert } from "../observability/bulk.js";
-import { applyRollups, rollupDeltas, rollupStatements } from "../observability/rollups.js";
+import { insertFrom, jsonRows, recordset } from "../observability/bulk.js";
+import { rollupDeltas, rollupParams, rollupUpserts } from "../observability/rollups.js";
 
 type UsageRow = typeof usageRecords.$inferInsert;
 
@@ -130,78 +129,74 @@ export class UsageWriter {
     return this.flushing;
   }
 
+  /**
+   * A first attempt is one statement on its own (atomic, no BEGIN/COMMIT round trips). A retry may
+   * meet rows its lost-answer predecessor committed, and then needs a second statement for the new
+   * rows' bodies and rollups: retries run in a transaction so the two land together.
+   */
   private async writeBatch(batch: UsageRecord[]): Promise<void> {
+    const write = () => (this.failures === 0 ? writeRecords(this.db.query, batch) : this.db.atomic((q) => writeRecords(q, batch)));
     try {
-      await this.db.db.transaction((tx) => writeRecords(tx as unknown as Db, batch));
+      await write();
     } catch (err) {
       if (!this.opts.ensurePartitions || !isMissingPartition(err)) throw err;
       const days = new Set(batch.map((r) => Math.floor(r.createdAt.getTime() / 86_400_000)));
       await this.opts.ensurePartitions([...days].map((d) => new Date(d * 86_400_000)));
-      await this.db.db.transaction((tx) => writeRecords(tx as unknown as Db, batch));
+      await write();
     }
   }
 }
 
-const CHUNK = 1000;
+/**
+ * The batch statement: raw rows, their bodies and the four rollup cubes in one statement, so one
+ * round trip and atomic without BEGIN/COMMIT. Its text is constant (rows travel as JSON parameters),
+ * so the driver prepares it once and the server plans it once. Bodies and rollups are guarded by
+ * "every raw row was new": a batch whose rows partly exist already (only when a retry follows a
+ * commit whose answer was lost) writes its new raw rows and reports their ids, and `addFresh` adds
+ * exactly their bodies and rollups. `$1` is the batch size, `$2` the records, `$3`–`$6` the cubes.
+ */
+const ALL_NEW = "(select count(*) from ins) = $1";
+const WRITE = `with src as materialized (select * from ${recordset(2, usageRecords, requestBodies)}),
+ins as (${insertFrom(usageRecords, "src as x")} on conflict do nothing returning id),
+b as (${insertFrom(requestBodies, "src as x")} where x.request is not null and ${ALL_NEW} on conflict do nothing),
+${rollupUpserts(3, ALL_NEW)
+  .map((u, i) => `r${i} as (${u})`)
+  .join(",\n")}
+select (select count(*) from ins)::int as n, case when (select count(*) from ins) <> $1 then (select array_agg(id) from ins) end as ids`;
+
+/** Bodies and rollups alone, unguarded: `$1` the records, `$2`–`$5` the cubes. */
+const FRESH = `with src as materialized (select * from ${recordset(1, requestBodies)}),
+b as (${insertFrom(requestBodies, "src as x")} where x.request is not null on conflict do nothing),
+${rollupUpserts(2)
+  .map((u, i) => `r${i} as (${u})`)
+  .join(",\n")}
+select 1`;
 
 /**
- * Raw rows, bodies and rollups of one batch, inside the caller's transaction. Usually that is one
- * statement: the raw insert, with the other inserts as CTEs guarded by "every raw row was new". On
- * PGlite each statement costs ~0.4 ms of CPU on the request thread whatever its size, so this cuts a
- * batch from ~10 statements to one. When some rows already existed (a retry after a commit whose
- * answer was lost), the guarded inserts did nothing and the new rows' bodies and rollups follow.
+ * Writes one batch through `query` (the database, or a transaction's). Returns how many raw rows
+ * were new. Outside a transaction the fresh-rows follow-up is a second statement; the writer runs
+ * retried batches, the only ones that can need it, in a transaction.
  */
-export async function writeRecords(tx: Db, batch: readonly UsageRecord[]): Promise<void> {
-  const raw = batch.length > 0 && batch.length <= CHUNK ? bulkInsert(usageRecords, batch.map(toRow)) : null;
-  if (!raw) return writeEach(tx, batch);
-  const allNew = sql`(select count(*) from ins) = ${batch.length}`;
-  const ctes = [sql`ins as (${raw} on conflict do nothing returning id)`];
-  const bodies = bodyRows(batch);
-  if (bodies.length > 0) ctes.push(sql`b as (${bulkInsert(requestBodies, bodies)!} where ${allNew} on conflict do nothing)`);
-  rollupStatements(rollupDeltas(batch), allNew).forEach((q, i) => ctes.push(sql`${sql.raw(`r${i}`)} as (${q})`));
-  const ids = rowsOf<{ id: string }>(await tx.execute(sql`with ${sql.join(ctes, sql`, `)} select id from ins`));
-  if (ids.length < batch.length) await addFresh(tx, batch, new Set(ids.map((r) => r.id)));
-}
-
-/** The general path (batches over one chunk, or rows some of which leave a column to its default). */
-async function writeEach(tx: Db, batch: readonly UsageRecord[]): Promise<void> {
-  const inserted = new Set<string>();
-  for (let i = 0; i < batch.length; i += CHUNK) {
-    const rows = batch.slice(i, i + CHUNK).map(toRow);
-    const bulk = bulkInsert(usageRecords, rows);
-    const ids = bulk
-      ? rowsOf<{ id: string }>(await tx.execute(sql`${bulk} on conflict do nothing returning id`))
-      : await tx.insert(usageRecords).values(rows).onConflictDoNothing().returning({ id: usageRecords.id });
-    for (const r of ids) inserted.add(r.id);
-  }
-  await addFresh(tx, batch, inserted);
+export async function writeRecords(query: Query, batch: readonly UsageRecord[]): Promise<number> {
+  if (batch.length === 0) return 0;
+  const [r] = await query<{ n: number; ids: string[] | string | null }>(WRITE, [batch.length, jsonRows(batch), ...rollupParams(rollupDeltas(batch))]);
+  const n = Number(r?.n ?? 0);
+  if (n === batch.length || n === 0) return n;
+  await addFresh(query, batch, new Set(pgTextArray(r!.ids)));
+  return n;
 }
 
 /** Bodies and rollups of exactly the rows the raw insert created: a retried batch adds nothing twice. */
-async function addFresh(tx: Db, batch: readonly UsageRecord[], inserted: Set<string>): Promise<void> {
-  const fresh = inserted.size === batch.length ? batch : batch.filter((r) => inserted.has(r.id));
-  const bodies = bodyRows(fresh);
-  for (let i = 0; i < bodies.length; i += CHUNK) {
-    await tx.execute(sql`${bulkInsert(requestBodies, bodies.slice(i, i + CHUNK))!} on conflict do nothing`);
-  }
-  if (fresh.length > 0) await applyRollups(tx, rollupDeltas(fresh));
+async function addFresh(query: Query, batch: readonly UsageRecord[], inserted: Set<string>): Promise<void> {
+  const fresh = batch.filter((r) => inserted.has(r.id));
+  if (fresh.length > 0) await query(FRESH, [jsonRows(fresh), ...rollupParams(rollupDeltas(fresh))]);
 }
 
-function bodyRows(batch: readonly UsageRecord[]) {
-  const out: Record<string, unknown>[] = [];
-  for (const r of batch) if (r.request !== undefined) out.push({ id: r.id, createdAt: r.createdAt, userId: r.userId ?? null, request: r.request, response: r.response ?? null });
-  return out;
-}
-
-/** Rows of a raw statement: postgres.js returns them as an array, PGlite in `rows`. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
-}
-
-function toRow(r: UsageRecord): UsageRow {
-  if (r.request === undefined && r.response === undefined) return r;
-  const { request: _request, response: _response, ...row } = r;
-  return row;
+/** A text[] as the drivers return it: an array (postgres.js, PGlite) or, defensively, its literal. */
+function pgTextArray(v: string[] | string | null): string[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v !== "string" || v.length < 2) return [];
+  return v.slice(1, -1).split(",").map((s) => s.replace(/^"|"$/g, ""));
 }
 
 /** Postgres 23514 "no partition of relation … found for row" (drizzle wraps driver errors in `cause`). */
