@@ -34,7 +34,7 @@ import { createInterface, type Interface } from "node:readline";
 import autocannon from "autocannon";
 import pino from "pino";
 import { sql } from "drizzle-orm";
-import { createApp } from "../src/app.js";
+import { createApp, createLogger } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { noopObserver, type Observer } from "../src/core/pipeline.js";
 import { startUpstream } from "./upstream.js";
@@ -42,7 +42,7 @@ import { randomUUID } from "node:crypto";
 import type { Principal } from "../src/core/auth/keys.js";
 import type { Resolved } from "../src/core/catalogue/index.js";
 import { UsageWriter, writeRecords, type UsageRecord } from "../src/core/metering/usage-writer.js";
-import { bulkInsert } from "../src/core/observability/bulk.js";
+import { insertFrom, jsonRows, recordset } from "../src/core/observability/bulk.js";
 import { Metrics } from "../src/core/observability/metrics.js";
 import { GatewayObserver, type ObserverDeps } from "../src/core/observability/observer.js";
 import { startTracing } from "../src/core/observability/tracing.js";
@@ -51,7 +51,7 @@ import { usageRecords } from "../src/db/schema.js";
 
 const KEY = "sb-bench-observability-0123456789abcdef";
 type Mode = "off" | "usage" | "all";
-const MODES: Mode[] = ["off", "usage", "all"];
+const MODES = (process.env.MODES?.split(",") ?? ["off", "usage", "all"]) as Mode[];
 const POOL = 10;
 
 function flag(name: string, dflt: number): number {
@@ -72,7 +72,7 @@ async function serve(upstream: string, otlp: string): Promise<void> {
     models: [{ id: "bench/gpt-4o-mini", inputPricePerMTok: 0.15, outputPricePerMTok: 0.6 }],
   });
   const schema = `bench_obs_${process.pid}`;
-  const app = await createApp({ config, logger: pino({ level: "info" }, pino.destination("/dev/null")), ...(config.databaseUrl ? { db: { schema, poolSize: POOL } } : {}) });
+  const app = await createApp({ config, logger: createLogger((process.env.GATEWAY_LOG_LEVEL ?? "info") as "info", process.env.GATEWAY_LOG ?? "/dev/null"), ...(config.databaseUrl ? { db: { schema, poolSize: POOL } } : {}) });
   // The gateway holds these very objects: an own property shadows the class method, and deleting it
   // restores the method, so every other seam stays as wired.
   const observer = app.services.observability.observer as GatewayObserver & { start: Observer["start"] };
@@ -141,7 +141,8 @@ interface Gateway {
 }
 
 async function startGateway(upstream: string, otlp: string): Promise<Gateway> {
-  const args = ["--import", "tsx", new URL(import.meta.url).pathname, "--serve", `--upstream=${upstream}`, `--otlp=${otlp}`];
+  // GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" profiles the gateway (with MODES=usage, one mode's code).
+  const args = [...(process.env.GATEWAY_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", new URL(import.meta.url).pathname, "--serve", `--upstream=${upstream}`, `--otlp=${otlp}`];
   const child = pinned ? spawn("taskset", ["-c", "1", process.execPath, ...args], { stdio: ["pipe", "pipe", "inherit"] }) : spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
   const lines: Interface = createInterface({ input: child.stdout! });
   const waiting = new Map<string, (m: Record<string, unknown>) => void>();
@@ -280,7 +281,7 @@ async function main(): Promise<void> {
     await upstream.close();
     sink.close();
   }
-  const off = median(results.off.cpu);
+  const off = results.off ? median(results.off.cpu) : NaN;
   const where = process.env.DATABASE_URL ? "gateway process + its Postgres backends" : "gateway process, PGlite inside";
   const pg = Boolean(process.env.DATABASE_URL);
   console.log(`\n| mode | req/s (median of ${rounds}) | CPU ms/request (${where}): median (min–max) |${pg ? " of which Postgres (median) |" : ""} CPU vs off |`);
@@ -376,9 +377,10 @@ async function micro(otlp: string): Promise<void> {
     await r.start();
     await r.stop();
   }
+  const rawOnly = insertFrom(usageRecords, recordset(1, usageRecords));
   for (const [name, write] of [
-    ["raw rows only (one unnest insert)", (tx: Db, b: UsageRecord[]) => tx.execute(bulkInsert(usageRecords, b as unknown as Record<string, unknown>[])!).then(() => undefined)],
-    ["raw rows + rollups (the writer)", (tx: Db, b: UsageRecord[]) => writeRecords(tx, b)],
+    ["raw rows only (one JSON-recordset insert)", (b: UsageRecord[]) => db.query(rawOnly, [jsonRows(b)]).then(() => undefined)],
+    ["raw rows + rollups (the writer)", (b: UsageRecord[]) => writeRecords(db.query, b).then(() => undefined)],
   ] as const) {
     const batches = 20;
     const size = 250;
@@ -386,7 +388,7 @@ async function micro(otlp: string): Promise<void> {
       const c0 = cpuUs();
       for (let b = 0; b < batches; b++) {
         const batch = Array.from({ length: size }, () => sampleRecord(k++, at));
-        await db.db.transaction((tx) => write(tx as unknown as Db, batch));
+        await write(batch);
       }
       if (pass === 1) rows.push(`| usage batch of ${size} on ${where}, ${name}, per record | ${((cpuUs() - c0) / (batches * size)).toFixed(1)} µs |`);
     }
