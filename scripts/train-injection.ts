@@ -1,6 +1,6 @@
 /**
  * Trains the injection classifier (hashed char n-gram logistic regression) on the hand-written set
- * in test/fixtures/injection-set.json and injection-set-2.json and writes src/core/guard/injection/weights.json.
+ * in test/fixtures/injection-set.json, injection-set-2.json and injection-set-3.json and writes src/core/guard/injection/weights.json.
  * First it reports precision/recall with whole families held out (leave-one-family-out), for the
  * classifier alone and combined with the rules. Run: npx tsx scripts/train-injection.ts
  */
@@ -23,7 +23,7 @@ interface Example {
   feats: Map<number, number>;
 }
 
-const SETS = ["injection-set.json", "injection-set-2.json"];
+const SETS = ["injection-set.json", "injection-set-2.json", "injection-set-3.json"];
 const families0 = SETS.flatMap((f) => (JSON.parse(readFileSync(new URL(`../test/fixtures/${f}`, import.meta.url), "utf8")) as { families: Family[] }).families);
 const examples: Example[] = families0.flatMap((f) =>
   f.texts.map((text) => {
