@@ -37,8 +37,8 @@ export interface App {
 /**
  * The process logger: JSON lines to `dest` (stdout by default). Lines are buffered up to 4 KB and the
  * buffer is written at least every 200 ms (and synchronously at exit, by pino): with one line per
- * request, an unbuffered destination costs a write on the libuv pool per request, which measured more
- * than the line itself.
+ * request, pino's default destination hands every line to the libuv pool, which measured 11.4 µs per
+ * line against 5.4 µs buffered (one line per event-loop turn, pinned to one core).
  */
 export function createLogger(level: Config["logLevel"], dest: number | string = 1): Logger {
   return pino(

@@ -64,13 +64,14 @@ describe("usage writer", () => {
     expect(since(await totals(), base)).toEqual(second);
   });
 
-  it("takes the columns' defaults for fields a record leaves out, and drops NUL characters Postgres text cannot hold", async () => {
+  it("takes the columns' defaults for fields a record leaves out, keeps quotes and backslashes, and drops NUL characters Postgres text cannot hold", async () => {
     const [r] = syntheticRecords({ from: now - H, to: now, count: 1, seed: 99 });
     const { cachedInputTokens: _c, reasoningTokens: _r, tokensEstimated: _e, tags: _t, attempts: _a, ...bare } = r!;
-    await writeRecords(t.app.services.db.query, [{ ...bare, errorMessage: "bad\u0000byte" }]);
+    // Quotes, backslashes and dollar signs too: PGlite inlines parameters as literals (see db/client.ts).
+    await writeRecords(t.app.services.db.query, [{ ...bare, errorMessage: "it's a \\ $1 $$ 💥 bad\u0000byte" }]);
     const [row] = await t.app.services.db.rows<Record<string, unknown>>(
       sql`select cached_input_tokens, reasoning_tokens, tokens_estimated, tags, attempts, error_message from usage_records where id = ${r!.id}`,
     );
-    expect(row).toEqual({ cached_input_tokens: 0, reasoning_tokens: 0, tokens_estimated: false, tags: [], attempts: [], error_message: "badbyte" });
+    expect(row).toEqual({ cached_input_tokens: 0, reasoning_tokens: 0, tokens_estimated: false, tags: [], attempts: [], error_message: "it's a \\ $1 $$ 💥 badbyte" });
   });
 });
