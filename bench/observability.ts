@@ -8,6 +8,7 @@
  * run here, on core 0), with an OTLP endpoint set so the OTel SDK is loaded from the start. Over stdin
  * it is switched between three modes, in the same process (same JIT state, heap, connections):
  *   off     – the observer and the usage writer's `add` replaced by no-ops
+ *   observe – metrics and the log line only (MODES=off,observe,usage,all; not in the default rotation)
  *   usage   – usage records + rollups (PGlite in-process, or Postgres), metrics, one log line at info
  *   all     – the same plus OpenTelemetry spans (request + attempt) exported over OTLP/HTTP to the sink
  * The modes are measured in short windows of REST /v1/chat/completions load (non-streamed: the least
@@ -50,7 +51,7 @@ import { openDatabase, type Db } from "../src/db/client.js";
 import { usageRecords } from "../src/db/schema.js";
 
 const KEY = "sb-bench-observability-0123456789abcdef";
-type Mode = "off" | "usage" | "all";
+type Mode = "off" | "observe" | "usage" | "all";
 const MODES = (process.env.MODES?.split(",") ?? ["off", "usage", "all"]) as Mode[];
 const POOL = 10;
 
@@ -83,6 +84,9 @@ async function serve(upstream: string, otlp: string): Promise<void> {
     delete (usage as { add?: unknown }).add;
     if (mode === "off") {
       observer.start = noopObserver.start;
+      usage.add = () => undefined;
+    } else if (mode === "observe") {
+      observer.start = (info) => untraced.start(info);
       usage.add = () => undefined;
     } else if (mode === "usage") observer.start = (info) => untraced.start(info);
   };
@@ -237,7 +241,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
   const otlp = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
-  const results: Record<Mode, { rps: number[]; cpu: number[]; pg: number[] }> = { off: { rps: [], cpu: [], pg: [] }, usage: { rps: [], cpu: [], pg: [] }, all: { rps: [], cpu: [], pg: [] } };
+  const results: Record<Mode, { rps: number[]; cpu: number[]; pg: number[] }> = { off: { rps: [], cpu: [], pg: [] }, observe: { rps: [], cpu: [], pg: [] }, usage: { rps: [], cpu: [], pg: [] }, all: { rps: [], cpu: [], pg: [] } };
   let gw: Gateway | undefined;
   const cleanup = () => gw?.child.pid !== undefined && gw.child.exitCode === null && process.kill(gw.child.pid, "SIGKILL");
   process.on("SIGINT", () => {
