@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { FastCounter, FastHistogram } from "./fast-histogram.js";
 
 /**
  * Prometheus metrics, named after the OpenTelemetry GenAI conventions in Prometheus form (DESIGN.md).
@@ -48,12 +49,13 @@ const MAX_SERIES = 2000;
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly tokenUsage: Histogram<string>;
-  readonly duration: Histogram<string>;
-  readonly ttft: Histogram<string>;
-  readonly tpot: Histogram<string>;
-  readonly requests: Counter<string>;
-  readonly cost: Counter<string>;
+  // The per-request series are Fast* (see fast-histogram.ts): a bucket increment, no label hashing.
+  readonly tokenUsage: FastHistogram;
+  readonly duration: FastHistogram;
+  readonly ttft: FastHistogram;
+  readonly tpot: FastHistogram;
+  readonly requests: FastCounter;
+  readonly cost: FastCounter;
   readonly rateLimited: Counter<string>;
   readonly streamsInFlight: Gauge;
   readonly requestsInFlight: Gauge;
@@ -66,41 +68,36 @@ export class Metrics {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.tokenUsage = new Histogram({
-      name: "gen_ai_client_token_usage",
-      help: "Tokens used per request, by gen_ai_token_type (input|output).",
-      labelNames: [...GENAI_LABELS, "gen_ai_token_type"],
-      buckets: TOKEN_BUCKETS,
-      registers,
-    });
-    this.duration = new Histogram({
-      name: "gen_ai_client_operation_duration_seconds",
-      help: "Whole request, received to last byte, in seconds; error_type is set when it failed.",
-      labelNames: [...GENAI_LABELS, "error_type"],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.ttft = new Histogram({
-      name: "gen_ai_server_time_to_first_token_seconds",
-      help: "Request received to the first content token handed to the client, in seconds.",
-      labelNames: [...GENAI_LABELS],
-      buckets: TTFT_BUCKETS,
-      registers,
-    });
-    this.tpot = new Histogram({
-      name: "gen_ai_server_time_per_output_token_seconds",
-      help: "Generation time (first to last content delta) per output token after the first, in seconds (1 / tokens per second).",
-      labelNames: [...GENAI_LABELS],
-      buckets: TPOT_BUCKETS,
-      registers,
-    });
-    this.requests = new Counter({ name: "switchboard_requests_total", help: "Requests by final status (ok|error|cancelled) and error code.", labelNames: ["status", "error_type"], registers });
-    this.cost = new Counter({
-      name: "switchboard_cost_usd_total",
-      help: "Cost billed, in USD (from integer micro-dollars).",
-      labelNames: ["gen_ai_provider_name", "gen_ai_response_model"],
-      registers,
-    });
+    this.tokenUsage = new FastHistogram(
+      "gen_ai_client_token_usage",
+      "Tokens used per request, by gen_ai_token_type (input|output).",
+      [...GENAI_LABELS, "gen_ai_token_type"],
+      TOKEN_BUCKETS,
+      this.registry,
+    );
+    this.duration = new FastHistogram(
+      "gen_ai_client_operation_duration_seconds",
+      "Whole request, received to last byte, in seconds; error_type is set when it failed.",
+      [...GENAI_LABELS, "error_type"],
+      DURATION_BUCKETS,
+      this.registry,
+    );
+    this.ttft = new FastHistogram(
+      "gen_ai_server_time_to_first_token_seconds",
+      "Request received to the first content token handed to the client, in seconds.",
+      GENAI_LABELS,
+      TTFT_BUCKETS,
+      this.registry,
+    );
+    this.tpot = new FastHistogram(
+      "gen_ai_server_time_per_output_token_seconds",
+      "Generation time (first to last content delta) per output token after the first, in seconds (1 / tokens per second).",
+      GENAI_LABELS,
+      TPOT_BUCKETS,
+      this.registry,
+    );
+    this.requests = new FastCounter("switchboard_requests_total", "Requests by final status (ok|error|cancelled) and error code.", ["status", "error_type"], this.registry);
+    this.cost = new FastCounter("switchboard_cost_usd_total", "Cost billed, in USD (from integer micro-dollars).", ["gen_ai_provider_name", "gen_ai_response_model"], this.registry);
     this.rateLimited = new Counter({
       name: "switchboard_rate_limit_rejections_total",
       help: "Requests refused with RATE_LIMITED.",
