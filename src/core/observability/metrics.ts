@@ -109,7 +109,7 @@ export class Metrics {
 
     this.usageBatches = new Histogram({
       name: "switchboard_usage_batch_write_seconds",
-      help: "One usage batch (raw records, bodies and rollups in one transaction), in seconds.",
+      help: "One usage batch (raw records, bodies and rollups in one statement), in seconds.",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
