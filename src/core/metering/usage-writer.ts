@@ -155,21 +155,21 @@ export class UsageWriter {
  * commit whose answer was lost) writes its new raw rows and reports their ids, and `addFresh` adds
  * exactly their bodies and rollups. `$1` is the batch size, `$2` the records, `$3`–`$6` the cubes.
  */
+function asCtes(statements: string[]): string {
+  return statements.map((u, i) => `r${i} as (${u})`).join(",\n");
+}
+
 const ALL_NEW = "(select count(*) from ins) = $1";
 const WRITE = `with src as materialized (select * from ${recordset(2, usageRecords, requestBodies)}),
 ins as (${insertFrom(usageRecords, "src as x")} on conflict do nothing returning id),
 b as (${insertFrom(requestBodies, "src as x")} where x.request is not null and ${ALL_NEW} on conflict do nothing),
-${rollupUpserts(3, ALL_NEW)
-  .map((u, i) => `r${i} as (${u})`)
-  .join(",\n")}
+${asCtes(rollupUpserts(3, ALL_NEW))}
 select (select count(*) from ins)::int as n, case when (select count(*) from ins) <> $1 then (select array_agg(id) from ins) end as ids`;
 
 /** Bodies and rollups alone, unguarded: `$1` the records, `$2`–`$5` the cubes. */
 const FRESH = `with src as materialized (select * from ${recordset(1, requestBodies)}),
 b as (${insertFrom(requestBodies, "src as x")} where x.request is not null on conflict do nothing),
-${rollupUpserts(2)
-  .map((u, i) => `r${i} as (${u})`)
-  .join(",\n")}
+${asCtes(rollupUpserts(2))}
 select 1`;
 
 /**
