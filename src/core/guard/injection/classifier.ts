@@ -119,5 +119,4 @@ export class Classifier {
   private codes = new Int32Array(0);
 }
 
-
 export const WINDOW = 400;
