@@ -88,6 +88,9 @@ export class Catalogue {
   private byId = new Map<string, Resolved | { model: CatalogueModel; adapter: undefined; target: undefined }>();
   private aliasMap = new Map<string, string>();
   private unlisten: (() => Promise<void>) | undefined;
+  /** Reloads started and the newest applied (see reload). */
+  private generation = 0;
+  private applied = 0;
 
   constructor(
     private readonly db: Database,
@@ -233,7 +236,12 @@ export class Catalogue {
   }
 
   async reload(): Promise<void> {
+    const gen = ++this.generation;
     const [rows, aliasRows] = await Promise.all([this.db.db.select().from(modelsTable), this.db.db.select().from(aliasesTable)]);
+    // A slower, older reload (say, one a NOTIFY echo started) must not overwrite a newer one's result;
+    // an older one that finishes first still applies, since the caller awaiting it wants its write seen.
+    if (gen < this.applied) return;
+    this.applied = gen;
     const next = new Map<string, Resolved | { model: CatalogueModel; adapter: undefined; target: undefined }>();
     for (const row of rows) {
       const model = fromRow(row);

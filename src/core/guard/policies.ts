@@ -48,6 +48,9 @@ export class PolicyStore {
   private resolved = new Map<string, EffectivePolicy>();
   private version = "";
   private unlisten: (() => Promise<void>) | undefined;
+  /** Reloads started and the newest applied (see reload). */
+  private generation = 0;
+  private applied = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly defaults: EffectivePolicy;
 
@@ -138,7 +141,12 @@ export class PolicyStore {
   }
 
   async reload(): Promise<void> {
+    const gen = ++this.generation;
     const rows = await this.db.db.select().from(guardrailPolicies);
+    // A slower, older reload (say, one a NOTIFY echo started) must not overwrite a newer one's result;
+    // an older one that finishes first still applies, since the caller awaiting it wants its write seen.
+    if (gen < this.applied) return;
+    this.applied = gen;
     const next = new Map<string, StoredPolicy>();
     for (const r of rows) next.set(`${r.scope}:${r.subject}`, fromRow(r));
     this.byScope = next;

@@ -28,6 +28,7 @@ export class CoverIndex {
   private all: { budgets: BudgetDef[]; limits: LimitDef[] } = { budgets: [], limits: [] };
   private empty = true;
   private generation = 0;
+  private applied = 0;
   /** Called after each reload (the policy drops caches that depend on limit values). */
   onReload: (() => void) | undefined;
 
@@ -63,8 +64,10 @@ export class CoverIndex {
         .select({ id: rateLimits.id, scope: rateLimits.scope, subject: rateLimits.subject, rpm: rateLimits.requestsPerMinute, tpm: rateLimits.tokensPerMinute })
         .from(rateLimits),
     ]);
-    // A slower, older reload must not overwrite a newer one.
-    if (gen !== this.generation) return;
+    // A slower, older reload must not overwrite a newer one's result; an older one that finishes first
+    // still applies, since the caller awaiting it wants its write seen.
+    if (gen < this.applied) return;
+    this.applied = gen;
     const nb = emptyByScope<BudgetDef>();
     const nl = emptyByScope<LimitDef>();
     for (const d of b) push(nb[d.scope], d.subject, d);
