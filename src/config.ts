@@ -7,6 +7,28 @@ import { z } from "zod";
  * Nothing else in the codebase reads process.env.
  */
 
+/** OTEL_TRACES_SAMPLER values (the spec's names); the ratio samplers read OTEL_TRACES_SAMPLER_ARG. */
+export const SAMPLERS = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"] as const;
+export type SamplerName = (typeof SAMPLERS)[number];
+
+/** OTEL_EXPORTER_OTLP_HEADERS: comma-separated key=value pairs, values percent-encoded (W3C Baggage syntax). */
+export function parseOtlpHeaders(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (raw ?? "").split(",")) {
+    const i = pair.indexOf("=");
+    if (i <= 0) continue;
+    const key = pair.slice(0, i).trim().toLowerCase();
+    const value = pair.slice(i + 1).trim();
+    if (!key) continue;
+    try {
+      out[key] = decodeURIComponent(value);
+    } catch {
+      out[key] = value; // not percent-encoded after all: taken as written
+    }
+  }
+  return out;
+}
+
 const ProviderKindSchema = z.enum(["openai", "openai-compatible", "azure", "anthropic", "gemini"]);
 
 const TimeoutsSchema = z
@@ -175,6 +197,13 @@ const EnvSchema = z.object({
   SWITCHBOARD_METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: z.string().optional(),
+  OTEL_EXPORTER_OTLP_COMPRESSION: z.enum(["gzip", "none"]).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: z.enum(["gzip", "none"]).optional(),
+  OTEL_TRACES_SAMPLER: z.enum(SAMPLERS).default("parentbased_always_on"),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default("switchboard"),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url().optional(),
@@ -233,6 +262,7 @@ export interface ObservabilityConfig {
   retention: { usageDays: number; bodiesDays: number; hourlyRollupDays: number; dailyRollupDays: number; intervalMinutes: number };
   /** OTLP/HTTP base URL; traces are exported only when set. */
   otlpEndpoint: string | undefined;
+  tracing: { tracesEndpoint: string | undefined; headers: Record<string, string>; gzip: boolean; sampler: SamplerName; samplerArg: number | undefined };
   serviceName: string;
 }
 
@@ -344,6 +374,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bodiesByTeam: Object.fromEntries(Object.entries(f.logging.teams).map(([team, t]) => [team, t.bodies])),
       retention: f.retention,
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      tracing: {
+        tracesEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+        // The signal-specific settings win over the general ones, as the OTLP exporter spec says.
+        headers: { ...parseOtlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS), ...parseOtlpHeaders(e.OTEL_EXPORTER_OTLP_TRACES_HEADERS) },
+        gzip: (e.OTEL_EXPORTER_OTLP_TRACES_COMPRESSION ?? e.OTEL_EXPORTER_OTLP_COMPRESSION) === "gzip",
+        sampler: e.OTEL_TRACES_SAMPLER,
+        samplerArg: e.OTEL_TRACES_SAMPLER_ARG,
+      },
       serviceName: e.OTEL_SERVICE_NAME,
     },
   };

@@ -3,8 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parentContext, startTracing } from "../../src/core/observability/tracing.js";
-import { trace } from "@opentelemetry/api";
+import { parseTraceparent, startTracing } from "../../src/core/observability/tracing.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.js";
 import { gql, startTestApp, type TestApp } from "../helpers/app.js";
 
@@ -199,17 +198,39 @@ describe("OpenTelemetry traces", () => {
   });
 });
 
+describe("tracing and the caller's sampling decision", () => {
+  it("records nothing for a request whose caller did not sample its trace", async () => {
+    const unsampled = randomBytes(16).toString("hex");
+    const sampled = randomBytes(16).toString("hex");
+    fake.setScenario({ content: "ok", usage: { promptTokens: 1, completionTokens: 1 } });
+    for (const [traceId, flags] of [[unsampled, "00"], [sampled, "01"]] as const) {
+      const res = await fetch(`${t.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${t.adminKey}`, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-${flags}` },
+        body: JSON.stringify({ model: "local/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    // The sampled request's spans arriving means the unsampled one, sent first, had its chance.
+    await spansOf(sampled, 2);
+    expect(receiver.spans.filter((s) => s.traceId === unsampled)).toEqual([]);
+  });
+});
+
 describe("tracing setup", () => {
-  it("records nothing without an OTLP endpoint", async () => {
-    const off = await startTracing({ endpoint: undefined, serviceName: "x" }, pino({ level: "silent" }));
+  it("records nothing without an OTLP endpoint", () => {
+    const off = startTracing({ endpoint: undefined, serviceName: "x" }, pino({ level: "silent" }));
     expect(off.tracer).toBeNull();
   });
 
   it("accepts a valid traceparent and ignores malformed ones", () => {
-    const good = trace.getSpanContext(parentContext(`00-${"a".repeat(32)}-${"b".repeat(16)}-01`));
-    expect(good).toMatchObject({ traceId: "a".repeat(32), spanId: "b".repeat(16), traceFlags: 1, isRemote: true });
-    for (const bad of ["", "garbage", `00-${"0".repeat(32)}-${"b".repeat(16)}-01`, `ff-${"a".repeat(32)}-${"b".repeat(16)}-01`, `00-${"a".repeat(31)}-${"b".repeat(16)}-01`]) {
-      expect(trace.getSpanContext(parentContext(bad))).toBeUndefined();
+    expect(parseTraceparent(`00-${"a".repeat(32)}-${"b".repeat(16)}-01`)).toEqual({ traceId: "a".repeat(32), spanId: "b".repeat(16), sampled: true });
+    expect(parseTraceparent(` 00-${"A".repeat(32)}-${"b".repeat(16)}-00 `)).toEqual({ traceId: "a".repeat(32), spanId: "b".repeat(16), sampled: false });
+    // A later version may append fields; version 00 may not.
+    expect(parseTraceparent(`01-${"a".repeat(32)}-${"b".repeat(16)}-01-xyz`)?.sampled).toBe(true);
+    for (const bad of ["", "garbage", `00-${"0".repeat(32)}-${"b".repeat(16)}-01`, `00-${"a".repeat(32)}-${"0".repeat(16)}-01`, `ff-${"a".repeat(32)}-${"b".repeat(16)}-01`, `00-${"a".repeat(31)}-${"b".repeat(16)}-01`, `00-${"a".repeat(32)}-${"b".repeat(16)}-01-x`]) {
+      expect(parseTraceparent(bad)).toBeUndefined();
     }
   });
 });

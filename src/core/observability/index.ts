@@ -58,7 +58,7 @@ export class Observability {
 
   static async start(deps: ObservabilityDeps): Promise<Observability> {
     const o = deps.config.observability;
-    const tracing = await startTracing({ endpoint: o.otlpEndpoint, serviceName: o.serviceName }, deps.log);
+    const tracing = startTracing({ endpoint: o.otlpEndpoint, serviceName: o.serviceName, ...o.tracing }, deps.log);
     const obs = new Observability(deps, tracing);
     await obs.retention.start();
     await obs.live.start();

@@ -1,11 +1,10 @@
-import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { ErrorCode, type GatewayError } from "../../domain/errors.js";
 import type { Resolved } from "../catalogue/index.js";
 import type { UsageRecord } from "../metering/usage-writer.js";
 import type { AttemptSpan, Observer, RequestObservation } from "../pipeline.js";
 import type { Metrics } from "./metrics.js";
-import { GenAI, genAiProviderName, parentContext } from "./tracing.js";
+import { GenAI, SpanKind, attr, encodeSpan, genAiProviderName, nowMs, type TraceContext, type Tracer } from "./tracing.js";
 
 type StartInfo = Parameters<Observer["start"]>[0];
 
@@ -34,25 +33,8 @@ export class GatewayObserver implements Observer {
     const { metrics, tracer } = this.deps;
     metrics.requestsInFlight.inc();
     if (info.stream) metrics.streamsInFlight.inc();
-    let span: Span | null = null;
-    if (tracer) {
-      span = tracer.startSpan(
-        `chat ${info.model}`,
-        {
-          kind: SpanKind.SERVER,
-          attributes: {
-            [GenAI.OPERATION]: "chat",
-            [GenAI.REQUEST_MODEL]: info.model,
-            "switchboard.request.id": info.id,
-            "switchboard.key.id": info.principal.keyId,
-            "switchboard.transport": info.transport,
-            "switchboard.stream": info.stream,
-          },
-        },
-        parentContext(info.traceparent),
-      );
-    }
-    return new Observation(this.deps, info.stream, span);
+    const trace = tracer ? tracer.begin(info.traceparent) : null;
+    return new Observation(this.deps, info.stream, trace);
   }
 }
 
@@ -62,34 +44,40 @@ class Observation implements RequestObservation {
   constructor(
     private readonly deps: ObserverDeps,
     private readonly stream: boolean,
-    private readonly span: Span | null,
+    /** Null when tracing is off; spans are recorded only when it is sampled. */
+    private readonly trace: TraceContext | null,
   ) {}
 
   attempt(target: Resolved): AttemptSpan {
     const { tracer } = this.deps;
-    if (!tracer || !this.span) return NOOP_ATTEMPT;
-    const child = tracer.startSpan(
-      `chat ${target.target.upstreamModel}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          [GenAI.OPERATION]: "chat",
-          [GenAI.PROVIDER]: genAiProviderName(target.target.kind, target.target.provider),
-          [GenAI.REQUEST_MODEL]: target.target.upstreamModel,
-          "switchboard.model": target.model.id,
-        },
-      },
-      trace.setSpan(parentContext(undefined), this.span),
-    );
+    const trace = this.trace;
+    if (!tracer || !trace?.sampled) return NOOP_ATTEMPT;
+    const spanId = tracer.newSpanId();
+    const startMs = nowMs();
+    const t = target.target;
     return {
       end(outcome: "ok" | "error" | "cancelled", error?: GatewayError) {
-        child.setAttribute("switchboard.outcome", outcome);
-        if (error) {
-          child.setAttribute(GenAI.ERROR_TYPE, error.code);
-          if (error.upstreamStatus !== undefined) child.setAttribute("http.response.status_code", error.upstreamStatus);
-          if (outcome === "error") child.setStatus({ code: SpanStatusCode.ERROR, message: error.code });
-        }
-        child.end();
+        tracer.record(
+          encodeSpan({
+            traceId: trace.traceId,
+            spanId,
+            parentSpanId: trace.spanId,
+            name: `chat ${t.upstreamModel}`,
+            kind: SpanKind.CLIENT,
+            startMs,
+            endMs: nowMs(),
+            attributes: [
+              attr.str(GenAI.OPERATION, "chat"),
+              attr.str(GenAI.PROVIDER, genAiProviderName(t.kind, t.provider)),
+              attr.str(GenAI.REQUEST_MODEL, t.upstreamModel),
+              attr.str("switchboard.model", target.model.id),
+              attr.str("switchboard.outcome", outcome),
+              error ? attr.str(GenAI.ERROR_TYPE, error.code) : "",
+              error?.upstreamStatus !== undefined ? attr.int("http.response.status_code", error.upstreamStatus) : "",
+            ],
+            error: outcome === "error" && error ? error.code : undefined,
+          }),
+        );
       },
     };
   }
@@ -142,30 +130,48 @@ class Observation implements RequestObservation {
           ttftMs: r.ttftMs,
           itlMs: r.itlMs,
           latencyMs: r.latencyMs,
-          ...(this.span ? { traceId: this.span.spanContext().traceId } : {}),
+          // Sampled or not, so a log line joins up with the caller's trace.
+          ...(this.trace ? { traceId: this.trace.traceId } : {}),
         },
         "request",
       );
     }
 
-    const span = this.span;
-    if (span) {
-      if (r.modelServed) span.setAttribute(GenAI.RESPONSE_MODEL, r.modelServed);
-      if (provider) span.setAttribute(GenAI.PROVIDER, provider);
-      span.setAttribute(GenAI.RESPONSE_ID, r.id);
-      span.setAttribute(GenAI.INPUT_TOKENS, r.inputTokens);
-      span.setAttribute(GenAI.OUTPUT_TOKENS, r.outputTokens);
-      if (r.finishReason) span.setAttribute(GenAI.FINISH_REASONS, [FINISH[r.finishReason] ?? r.finishReason.toLowerCase()]);
-      if (r.ttftMs != null) span.setAttribute(GenAI.TTFT, r.ttftMs / 1000);
-      if (tps != null && tps > 0) span.setAttribute(GenAI.TPOT, 1 / tps);
-      if (r.itlMs != null) span.setAttribute("switchboard.itl_ms", r.itlMs);
-      span.setAttribute("switchboard.cost_usd", r.costMicroUsd / 1e6);
-      span.setAttribute("switchboard.status", r.status);
-      if (r.errorCode) {
-        span.setAttribute(GenAI.ERROR_TYPE, r.errorCode);
-        if (r.status === "error") span.setStatus({ code: SpanStatusCode.ERROR, message: r.errorCode });
-      }
-      span.end();
+    const trace = this.trace;
+    const tracer = this.deps.tracer;
+    if (tracer && trace?.sampled) {
+      tracer.record(
+        encodeSpan({
+          traceId: trace.traceId,
+          spanId: trace.spanId,
+          parentSpanId: trace.parentSpanId,
+          name: `chat ${r.modelRequested}`,
+          kind: SpanKind.SERVER,
+          startMs: trace.startMs,
+          endMs: nowMs(),
+          attributes: [
+            attr.str(GenAI.OPERATION, "chat"),
+            attr.str(GenAI.REQUEST_MODEL, r.modelRequested),
+            r.modelServed ? attr.str(GenAI.RESPONSE_MODEL, r.modelServed) : "",
+            provider ? attr.str(GenAI.PROVIDER, provider) : "",
+            attr.str(GenAI.RESPONSE_ID, r.id),
+            attr.int(GenAI.INPUT_TOKENS, r.inputTokens),
+            attr.int(GenAI.OUTPUT_TOKENS, r.outputTokens),
+            r.finishReason ? attr.strs(GenAI.FINISH_REASONS, [FINISH[r.finishReason] ?? r.finishReason.toLowerCase()]) : "",
+            r.ttftMs != null ? attr.dbl(GenAI.TTFT, r.ttftMs / 1000) : "",
+            tps != null && tps > 0 ? attr.dbl(GenAI.TPOT, 1 / tps) : "",
+            r.itlMs != null ? attr.dbl("switchboard.itl_ms", r.itlMs) : "",
+            attr.dbl("switchboard.cost_usd", r.costMicroUsd / 1e6),
+            attr.str("switchboard.status", r.status),
+            attr.str("switchboard.request.id", r.id),
+            r.keyId ? attr.str("switchboard.key.id", r.keyId) : "",
+            attr.str("switchboard.transport", r.transport),
+            attr.bool("switchboard.stream", r.stream),
+            r.errorCode ? attr.str(GenAI.ERROR_TYPE, r.errorCode) : "",
+          ],
+          error: r.errorCode && r.status === "error" ? r.errorCode : undefined,
+        }),
+      );
     }
   }
 }
