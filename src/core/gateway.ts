@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { ChatChunk, ChatRequest, FinishReason, ToolCall, Usage } from "../domain/chat.js";
@@ -10,6 +9,7 @@ import type { Principal } from "./auth/keys.js";
 import type { Catalogue, Resolved } from "./catalogue/index.js";
 import { countPrompt } from "./metering/tokens.js";
 import { Timing } from "./metering/timing.js";
+import { uuidv7 } from "./ids.js";
 import { ToolCallOutput } from "./tool-output.js";
 import type { UsageWriter } from "./metering/usage-writer.js";
 import {
@@ -260,7 +260,7 @@ export class Gateway {
 
   /** Everything before the first upstream byte. A refusal here is recorded with nothing billed. */
   private async begin(ctx: RequestContext, input: unknown, stream: boolean): Promise<Run> {
-    const id = randomUUID();
+    const id = uuidv7();
     const timing = new Timing();
     if (this.draining) throw new GatewayError(ErrorCode.SHUTTING_DOWN, "the gateway is shutting down; retry on another instance", { retryable: true });
     let req: ChatRequest | undefined;

@@ -11,6 +11,9 @@ let t: TestApp;
 
 beforeAll(async () => {
   t = await startTestApp({ file: { logging: { bodies: true } } });
+  // writeRecords is called directly, without the writer's create-the-partition-and-retry; between
+  // 00:00 and 03:00 UTC the records below fall on yesterday, which retention does not create ahead.
+  await t.app.services.observability.retention.ensurePartitions([new Date(now - 3 * H), new Date(now)]);
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ import { requestBodies, usageRecords } from "../../db/schema.js";
 import type { ChatRequest } from "../../domain/chat.js";
 import { insertFrom, jsonRows, recordset } from "../observability/bulk.js";
 import { rollupDeltas, rollupParams, rollupUpserts } from "../observability/rollups.js";
+import { pgCode } from "../observability/retention.js";
 
 type UsageRow = typeof usageRecords.$inferInsert;
 
@@ -135,7 +136,7 @@ export class UsageWriter {
    * rows' bodies and rollups: retries run in a transaction so the two land together.
    */
   private async writeBatch(batch: UsageRecord[]): Promise<void> {
-    const write = () => (this.failures === 0 ? writeRecords(this.db.query, batch) : this.db.atomic((q) => writeRecords(q, batch)));
+    const write = () => (this.failures === 0 ? this.writeFirst(batch) : this.db.atomic((q) => writeRecords(q, batch)));
     try {
       await write();
     } catch (err) {
@@ -145,7 +146,24 @@ export class UsageWriter {
       await write();
     }
   }
+
+  /**
+   * Rows of a first attempt were never sent before: a batch leaves the queue only once written, and
+   * after a failure it is sent again by the retry path (failures > 0), never here. So they go in
+   * without ON CONFLICT. Should one exist all the same (an id used twice), nothing of the statement
+   * applies and the batch takes the guarded path at once.
+   */
+  private async writeFirst(batch: UsageRecord[]): Promise<void> {
+    try {
+      await writeNewRecords(this.db.query, batch);
+    } catch (err) {
+      if (pgCode(err) !== UNIQUE_VIOLATION) throw err;
+      await this.db.atomic((q) => writeRecords(q, batch));
+    }
+  }
 }
+
+const UNIQUE_VIOLATION = "23505";
 
 /**
  * The batch statement: raw rows, their bodies and the four rollup cubes in one statement, so one
@@ -173,6 +191,18 @@ ${asCtes(rollupUpserts(2))}
 select 1`;
 
 /**
+ * Raw rows, bodies and rollups of rows never sent before, unguarded: `$1` the records, `$2`–`$5` the
+ * cubes. Without ON CONFLICT an insert is one descent of each index; with it, Postgres first probes
+ * the primary key for every row, a second descent: 16 % of the server's CPU for the guarded statement
+ * in a profile, 3 µs per record of 24 in A/B runs.
+ */
+const NEW = `with src as materialized (select * from ${recordset(1, usageRecords, requestBodies)}),
+ins as (${insertFrom(usageRecords, "src as x")}),
+b as (${insertFrom(requestBodies, "src as x")} where x.request is not null),
+${asCtes(rollupUpserts(2))}
+select 1`;
+
+/**
  * Writes one batch through `query` (the database, or a transaction's). Returns how many raw rows
  * were new. Outside a transaction the fresh-rows follow-up is a second statement; the writer runs
  * retried batches, the only ones that can need it, in a transaction.
@@ -184,6 +214,16 @@ export async function writeRecords(query: Query, batch: readonly UsageRecord[]):
   if (n === batch.length || n === 0) return n;
   await addFresh(query, batch, new Set(pgTextArray(r!.ids)));
   return n;
+}
+
+/**
+ * Writes a batch none of whose rows is in the database yet (a unique violation, 23505, fails it whole
+ * otherwise). Only for rows never sent: a batch that may have been committed before goes through
+ * `writeRecords`.
+ */
+export async function writeNewRecords(query: Query, batch: readonly UsageRecord[]): Promise<void> {
+  if (batch.length === 0) return;
+  await query(NEW, [jsonRows(batch), ...rollupParams(rollupDeltas(batch))]);
 }
 
 /** Bodies and rollups of exactly the rows the raw insert created: a retried batch adds nothing twice. */
