@@ -15,6 +15,10 @@ export interface HistogramSeries {
   observe(value: number): void;
 }
 
+export interface CounterSeries {
+  inc(value?: number): void;
+}
+
 class Series implements HistogramSeries {
   readonly counts: Float64Array;
   sum = 0;
@@ -114,7 +118,7 @@ export class FastCounter {
     registry.registerMetric(this as never);
   }
 
-  labels(labels: Record<string, string>): { inc(v?: number): void } {
+  labels(labels: Record<string, string>): CounterSeries {
     const key = labelKey(this.labelNames, labels);
     let s = this.series.get(key);
     if (!s) {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { FastCounter, FastHistogram } from "./fast-histogram.js";
+import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-histogram.js";
 
 /**
  * Prometheus metrics, named after the OpenTelemetry GenAI conventions in Prometheus form (DESIGN.md).
@@ -36,13 +36,41 @@ export interface CircuitGauge {
   state: CircuitState;
 }
 
-interface Series {
-  tokensIn: { observe(v: number): void };
-  tokensOut: { observe(v: number): void };
-  duration: { observe(v: number): void };
-  ttft: { observe(v: number): void };
-  tpot: { observe(v: number): void };
-  cost: { inc(v: number): void };
+/** The series of one request model / response model / provider, kept by Metrics for the request path. */
+export class Series {
+  readonly tokensIn: HistogramSeries;
+  readonly tokensOut: HistogramSeries;
+  /** Duration of a request that did not fail (no error_type label). */
+  readonly duration: HistogramSeries;
+  readonly ttft: HistogramSeries;
+  readonly tpot: HistogramSeries;
+  readonly cost: CounterSeries;
+  private readonly failedBy = new Map<string, HistogramSeries>();
+  private limited: CounterSeries | undefined;
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly labels: Record<string, string>,
+  ) {
+    this.tokensIn = metrics.tokenUsage.labels({ ...labels, gen_ai_token_type: "input" });
+    this.tokensOut = metrics.tokenUsage.labels({ ...labels, gen_ai_token_type: "output" });
+    this.duration = metrics.duration.labels(labels);
+    this.ttft = metrics.ttft.labels(labels);
+    this.tpot = metrics.tpot.labels(labels);
+    this.cost = metrics.cost.labels({ gen_ai_provider_name: labels.gen_ai_provider_name!, gen_ai_response_model: labels.gen_ai_response_model! });
+  }
+
+  /** Duration of a failed request, labelled with its error code (a bounded set: ErrorCode). */
+  failed(errorType: string): HistogramSeries {
+    let s = this.failedBy.get(errorType);
+    if (!s) this.failedBy.set(errorType, (s = this.metrics.duration.labels({ ...this.labels, error_type: errorType })));
+    return s;
+  }
+
+  /** Rate-limit rejections of this request model. */
+  get rateLimited(): CounterSeries {
+    return (this.limited ??= this.metrics.rateLimited.labels({ gen_ai_request_model: this.labels.gen_ai_request_model! }));
+  }
 }
 
 const MAX_SERIES = 2000;
@@ -56,18 +84,29 @@ export class Metrics {
   readonly tpot: FastHistogram;
   readonly requests: FastCounter;
   readonly cost: FastCounter;
-  readonly rateLimited: Counter<string>;
+  readonly rateLimited: FastCounter;
+  /**
+   * Requests and streams running now. The observer adds to these plain fields and the two gauges
+   * below read them at each scrape (prom-client's Gauge#inc/dec looks the label set up on every call);
+   * so `set`/`inc` on the gauges themselves would be overwritten at the next scrape.
+   */
+  requestsRunning = 0;
+  streamsRunning = 0;
   readonly streamsInFlight: Gauge;
   readonly requestsInFlight: Gauge;
   readonly usageBatches: Histogram<string>;
   readonly liveDropped: Counter<string>;
-  private readonly series = new Map<string, Series>();
+  /** By request model, then response model, then provider: lookups on the strings as they come, no key built per request. */
+  private readonly series = new Map<string, Map<string, Map<string, Series>>>();
+  private seriesCount = 0;
+  private readonly requestsBy = new Map<string, Map<string, CounterSeries>>();
   private budgets: (() => BudgetGauge[]) | undefined;
   private circuits: (() => CircuitGauge[]) | undefined;
   private usageQueue: (() => { depth: number; failures: number }) | undefined;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
+    const self = this;
     this.tokenUsage = new FastHistogram(
       "gen_ai_client_token_usage",
       "Tokens used per request, by gen_ai_token_type (input|output).",
@@ -98,14 +137,23 @@ export class Metrics {
     );
     this.requests = new FastCounter("switchboard_requests_total", "Requests by final status (ok|error|cancelled) and error code.", ["status", "error_type"], this.registry);
     this.cost = new FastCounter("switchboard_cost_usd_total", "Cost billed, in USD (from integer micro-dollars).", ["gen_ai_provider_name", "gen_ai_response_model"], this.registry);
-    this.rateLimited = new Counter({
-      name: "switchboard_rate_limit_rejections_total",
-      help: "Requests refused with RATE_LIMITED.",
-      labelNames: ["gen_ai_request_model"],
+    this.rateLimited = new FastCounter("switchboard_rate_limit_rejections_total", "Requests refused with RATE_LIMITED.", ["gen_ai_request_model"], this.registry);
+    this.streamsInFlight = new Gauge({
+      name: "switchboard_streams_in_flight",
+      help: "Streaming requests running now.",
       registers,
+      collect() {
+        this.set(self.streamsRunning);
+      },
     });
-    this.streamsInFlight = new Gauge({ name: "switchboard_streams_in_flight", help: "Streaming requests running now.", registers });
-    this.requestsInFlight = new Gauge({ name: "switchboard_requests_in_flight", help: "Requests (streamed or not) running now.", registers });
+    this.requestsInFlight = new Gauge({
+      name: "switchboard_requests_in_flight",
+      help: "Requests (streamed or not) running now.",
+      registers,
+      collect() {
+        this.set(self.requestsRunning);
+      },
+    });
 
     this.usageBatches = new Histogram({
       name: "switchboard_usage_batch_write_seconds",
@@ -120,7 +168,6 @@ export class Metrics {
       registers,
     });
 
-    const self = this;
     new Gauge({
       name: "switchboard_usage_write_queue_depth",
       help: "Usage records waiting to be written.",
@@ -191,21 +238,30 @@ export class Metrics {
 
   /** Label-bound series for one model/provider pair, cached so the hot path does no label validation. */
   seriesFor(requestModel: string, responseModel: string, provider: string): Series {
-    const key = `${requestModel}\u0001${responseModel}\u0001${provider}`;
-    let s = this.series.get(key);
-    if (!s) {
-      if (this.series.size >= MAX_SERIES) this.series.clear();
-      const l = { gen_ai_operation_name: "chat", gen_ai_request_model: requestModel, gen_ai_response_model: responseModel, gen_ai_provider_name: provider };
-      s = {
-        tokensIn: this.tokenUsage.labels({ ...l, gen_ai_token_type: "input" }),
-        tokensOut: this.tokenUsage.labels({ ...l, gen_ai_token_type: "output" }),
-        duration: this.duration.labels(l),
-        ttft: this.ttft.labels(l),
-        tpot: this.tpot.labels(l),
-        cost: this.cost.labels({ gen_ai_provider_name: provider, gen_ai_response_model: responseModel }),
-      };
-      this.series.set(key, s);
+    return this.series.get(requestModel)?.get(responseModel)?.get(provider) ?? this.addSeries(requestModel, responseModel, provider);
+  }
+
+  private addSeries(requestModel: string, responseModel: string, provider: string): Series {
+    if (this.seriesCount >= MAX_SERIES) {
+      this.series.clear();
+      this.seriesCount = 0;
     }
+    const s = new Series(this, { gen_ai_operation_name: "chat", gen_ai_request_model: requestModel, gen_ai_response_model: responseModel, gen_ai_provider_name: provider });
+    let byResponse = this.series.get(requestModel);
+    if (!byResponse) this.series.set(requestModel, (byResponse = new Map()));
+    let byProvider = byResponse.get(responseModel);
+    if (!byProvider) byResponse.set(responseModel, (byProvider = new Map()));
+    byProvider.set(provider, s);
+    this.seriesCount++;
+    return s;
+  }
+
+  /** The switchboard_requests_total series of one status / error code pair, cached (both sets are bounded). */
+  requestsFor(status: string, errorType: string): CounterSeries {
+    let byError = this.requestsBy.get(status);
+    if (!byError) this.requestsBy.set(status, (byError = new Map()));
+    let s = byError.get(errorType);
+    if (!s) byError.set(errorType, (s = this.requests.labels({ status, error_type: errorType })));
     return s;
   }
 

@@ -3,8 +3,9 @@ import { ErrorCode, type GatewayError } from "../../domain/errors.js";
 import type { Resolved } from "../catalogue/index.js";
 import type { UsageRecord } from "../metering/usage-writer.js";
 import type { AttemptSpan, Observer, RequestObservation } from "../pipeline.js";
+import { requestLogFields, writeInfo } from "./log-line.js";
 import type { Metrics } from "./metrics.js";
-import { GenAI, SpanKind, attr, encodeSpan, genAiProviderName, nowMs, type TraceContext, type Tracer } from "./tracing.js";
+import { GenAI, SpanKind, attr, cachedStr, encodeSpan, genAiProviderName, nowMs, type TraceContext, type Tracer } from "./tracing.js";
 
 type StartInfo = Parameters<Observer["start"]>[0];
 
@@ -19,6 +20,22 @@ export interface ObserverDeps {
 }
 
 const NOOP_ATTEMPT: AttemptSpan = { end: () => undefined };
+
+// Span attributes whose values repeat request after request are encoded once (see cachedStr).
+const A = {
+  chat: attr.str(GenAI.OPERATION, "chat"),
+  provider: cachedStr(GenAI.PROVIDER),
+  requestModel: cachedStr(GenAI.REQUEST_MODEL),
+  responseModel: cachedStr(GenAI.RESPONSE_MODEL),
+  model: cachedStr("switchboard.model"),
+  outcome: cachedStr("switchboard.outcome"),
+  errorType: cachedStr(GenAI.ERROR_TYPE),
+  status: cachedStr("switchboard.status"),
+  transport: cachedStr("switchboard.transport"),
+  keyId: cachedStr("switchboard.key.id", 4096),
+  finish: new Map<string, string>(),
+  stream: [attr.bool("switchboard.stream", false), attr.bool("switchboard.stream", true)] as const,
+};
 const FINISH: Record<string, string> = { STOP: "stop", LENGTH: "length", TOOL_CALLS: "tool_calls", CONTENT_FILTER: "content_filter", ERROR: "error" };
 
 /**
@@ -31,8 +48,8 @@ export class GatewayObserver implements Observer {
 
   start(info: StartInfo): RequestObservation {
     const { metrics, tracer } = this.deps;
-    metrics.requestsInFlight.inc();
-    if (info.stream) metrics.streamsInFlight.inc();
+    metrics.requestsRunning++;
+    if (info.stream) metrics.streamsRunning++;
     const trace = tracer ? tracer.begin(info.traceparent) : null;
     return new Observation(this.deps, info.stream, trace);
   }
@@ -67,12 +84,12 @@ class Observation implements RequestObservation {
             startMs,
             endMs: nowMs(),
             attributes: [
-              attr.str(GenAI.OPERATION, "chat"),
-              attr.str(GenAI.PROVIDER, genAiProviderName(t.kind, t.provider)),
-              attr.str(GenAI.REQUEST_MODEL, t.upstreamModel),
-              attr.str("switchboard.model", target.model.id),
-              attr.str("switchboard.outcome", outcome),
-              error ? attr.str(GenAI.ERROR_TYPE, error.code) : "",
+              A.chat,
+              A.provider(genAiProviderName(t.kind, t.provider)),
+              A.requestModel(t.upstreamModel),
+              A.model(target.model.id),
+              A.outcome(outcome),
+              error ? A.errorType(error.code) : "",
               error?.upstreamStatus !== undefined ? attr.int("http.response.status_code", error.upstreamStatus) : "",
             ],
             error: outcome === "error" && error ? error.code : undefined,
@@ -86,16 +103,15 @@ class Observation implements RequestObservation {
     if (this.ended) return;
     this.ended = true;
     const { metrics, log } = this.deps;
-    metrics.requestsInFlight.dec();
-    if (this.stream) metrics.streamsInFlight.dec();
+    metrics.requestsRunning--;
+    if (this.stream) metrics.streamsRunning--;
 
     const kind = r.provider ? this.deps.providerKind(r.provider) : undefined;
     const provider = r.provider ? genAiProviderName(kind, r.provider) : "";
     const requestModel = r.modelServed || this.deps.knownModel(r.modelRequested) ? r.modelRequested : "other";
     const s = metrics.seriesFor(requestModel, r.modelServed ?? "", provider);
     const latencyS = r.latencyMs / 1000;
-    if (r.errorCode) metrics.duration.observe({ ...labelsOf(requestModel, r.modelServed, provider), error_type: r.errorCode }, latencyS);
-    else s.duration.observe(latencyS);
+    (r.errorCode ? s.failed(r.errorCode) : s.duration).observe(latencyS);
     if (r.modelServed) {
       s.tokensIn.observe(r.inputTokens);
       s.tokensOut.observe(r.outputTokens);
@@ -104,38 +120,12 @@ class Observation implements RequestObservation {
     if (r.ttftMs != null) s.ttft.observe(r.ttftMs / 1000);
     const tps = r.tokensPerSecond;
     if (tps != null && tps > 0) s.tpot.observe(1 / tps);
-    metrics.requests.inc({ status: r.status, error_type: r.errorCode ?? "" });
-    if (r.errorCode === ErrorCode.RATE_LIMITED) metrics.rateLimited.inc({ gen_ai_request_model: requestModel });
+    metrics.requestsFor(r.status, r.errorCode ?? "").inc();
+    if (r.errorCode === ErrorCode.RATE_LIMITED) s.rateLimited.inc();
 
-    if (log.isLevelEnabled("info")) {
-      // Ids, figures and codes only: never the key, bodies, error texts (they may quote upstreams) or end-user ids.
-      log.info(
-        {
-          reqId: r.id,
-          keyId: r.keyId,
-          userId: r.userId,
-          teamId: r.teamId,
-          transport: r.transport,
-          stream: r.stream,
-          model: r.modelRequested,
-          servedModel: r.modelServed,
-          provider: r.provider,
-          status: r.status,
-          errorCode: r.errorCode,
-          finishReason: r.finishReason,
-          attempts: Array.isArray(r.attempts) ? r.attempts.length : 0,
-          inputTokens: r.inputTokens,
-          outputTokens: r.outputTokens,
-          costUsd: r.costMicroUsd / 1e6,
-          ttftMs: r.ttftMs,
-          itlMs: r.itlMs,
-          latencyMs: r.latencyMs,
-          // Sampled or not, so a log line joins up with the caller's trace.
-          ...(this.trace ? { traceId: this.trace.traceId } : {}),
-        },
-        "request",
-      );
-    }
+    // Ids, figures and codes only (see requestLogFields), serialized without pino's walk of an object (log-line.ts says why).
+    // traceId: sampled or not, so a log line joins up with the caller's trace.
+    if (log.isLevelEnabled("info")) writeInfo(log, requestLogFields(r, this.trace?.traceId), "request");
 
     const trace = this.trace;
     const tracer = this.deps.tracer;
@@ -150,24 +140,24 @@ class Observation implements RequestObservation {
           startMs: trace.startMs,
           endMs: nowMs(),
           attributes: [
-            attr.str(GenAI.OPERATION, "chat"),
-            attr.str(GenAI.REQUEST_MODEL, r.modelRequested),
-            r.modelServed ? attr.str(GenAI.RESPONSE_MODEL, r.modelServed) : "",
-            provider ? attr.str(GenAI.PROVIDER, provider) : "",
+            A.chat,
+            A.requestModel(r.modelRequested),
+            r.modelServed ? A.responseModel(r.modelServed) : "",
+            provider ? A.provider(provider) : "",
             attr.str(GenAI.RESPONSE_ID, r.id),
             attr.int(GenAI.INPUT_TOKENS, r.inputTokens),
             attr.int(GenAI.OUTPUT_TOKENS, r.outputTokens),
-            r.finishReason ? attr.strs(GenAI.FINISH_REASONS, [FINISH[r.finishReason] ?? r.finishReason.toLowerCase()]) : "",
+            r.finishReason ? finishReasons(r.finishReason) : "",
             r.ttftMs != null ? attr.dbl(GenAI.TTFT, r.ttftMs / 1000) : "",
             tps != null && tps > 0 ? attr.dbl(GenAI.TPOT, 1 / tps) : "",
             r.itlMs != null ? attr.dbl("switchboard.itl_ms", r.itlMs) : "",
             attr.dbl("switchboard.cost_usd", r.costMicroUsd / 1e6),
-            attr.str("switchboard.status", r.status),
+            A.status(r.status),
             attr.str("switchboard.request.id", r.id),
-            r.keyId ? attr.str("switchboard.key.id", r.keyId) : "",
-            attr.str("switchboard.transport", r.transport),
-            attr.bool("switchboard.stream", r.stream),
-            r.errorCode ? attr.str(GenAI.ERROR_TYPE, r.errorCode) : "",
+            r.keyId ? A.keyId(r.keyId) : "",
+            A.transport(r.transport),
+            A.stream[r.stream ? 1 : 0],
+            r.errorCode ? A.errorType(r.errorCode) : "",
           ],
           error: r.errorCode && r.status === "error" ? r.errorCode : undefined,
         }),
@@ -176,6 +166,8 @@ class Observation implements RequestObservation {
   }
 }
 
-function labelsOf(requestModel: string, responseModel: string | null | undefined, provider: string) {
-  return { gen_ai_operation_name: "chat", gen_ai_request_model: requestModel, gen_ai_response_model: responseModel ?? "", gen_ai_provider_name: provider };
+function finishReasons(reason: string): string {
+  let f = A.finish.get(reason);
+  if (f === undefined) A.finish.set(reason, (f = attr.strs(GenAI.FINISH_REASONS, [FINISH[reason] ?? reason.toLowerCase()])));
+  return f;
 }

@@ -112,6 +112,23 @@ export const attr = {
   strs: (key: string, v: readonly string[]) => `{"key":"${key}","value":{"arrayValue":{"values":[${v.map((s) => `{"stringValue":${JSON.stringify(s)}}`).join(",")}]}}}`,
 };
 
+/**
+ * attr.str for values with few distinct ones (models, providers, statuses, codes): each (key, value)
+ * fragment is built once. Past `max` values per key the cache stops growing and encodes as usual, so
+ * arbitrary client-sent model names cannot grow it without bound.
+ */
+export function cachedStr(key: string, max = 256): (v: string) => string {
+  const cache = new Map<string, string>();
+  return (v) => {
+    let f = cache.get(v);
+    if (f === undefined) {
+      f = attr.str(key, v);
+      if (cache.size < max) cache.set(v, f);
+    }
+    return f;
+  };
+}
+
 const nanos = (ms: number) => `${Math.round(ms * 1000)}000`;
 
 export interface SpanData {
