@@ -11,6 +11,7 @@
  *   observe – metrics and the log line only (MODES=off,observe,usage,all; not in the default rotation)
  *   usage   – usage records + rollups (PGlite in-process, or Postgres), metrics, one log line at info
  *   all     – the same plus OpenTelemetry spans (request + attempt) exported over OTLP/HTTP to the sink
+ *   sampled – as all, new traces sampled at TRACE_RATIO (default 0.1; parentbased_traceidratio)
  * The modes are measured in short windows of REST /v1/chat/completions load (non-streamed: the least
  * work per request to hide the recording behind), interleaved and rotated each round so drifting load
  * on a shared machine hits them alike. A window's cost is the gateway's CPU (utime+stime from /proc)
@@ -46,12 +47,12 @@ import { UsageWriter, writeRecords, type UsageRecord } from "../src/core/meterin
 import { insertFrom, jsonRows, recordset } from "../src/core/observability/bulk.js";
 import { Metrics } from "../src/core/observability/metrics.js";
 import { GatewayObserver, type ObserverDeps } from "../src/core/observability/observer.js";
-import { startTracing } from "../src/core/observability/tracing.js";
+import { Tracer, startTracing } from "../src/core/observability/tracing.js";
 import { openDatabase, type Db } from "../src/db/client.js";
 import { usageRecords } from "../src/db/schema.js";
 
 const KEY = "sb-bench-observability-0123456789abcdef";
-type Mode = "off" | "observe" | "usage" | "all";
+type Mode = "off" | "observe" | "usage" | "all" | "sampled";
 const MODES = (process.env.MODES?.split(",") ?? ["off", "usage", "all"]) as Mode[];
 const POOL = 10;
 
@@ -77,7 +78,11 @@ async function serve(upstream: string, otlp: string): Promise<void> {
   // The gateway holds these very objects: an own property shadows the class method, and deleting it
   // restores the method, so every other seam stays as wired.
   const observer = app.services.observability.observer as GatewayObserver & { start: Observer["start"] };
-  const untraced = new GatewayObserver({ ...(observer as unknown as { deps: ObserverDeps }).deps, tracer: null });
+  const deps = (observer as unknown as { deps: ObserverDeps }).deps;
+  const untraced = new GatewayObserver({ ...deps, tracer: null });
+  // "sampled": as "all", with new traces kept at TRACE_RATIO (OTEL_TRACES_SAMPLER=parentbased_traceidratio).
+  const ratioTracer = new Tracer({ url: `${otlp}/v1/traces`, serviceName: "bench", sampler: "parentbased_traceidratio", samplerArg: Number(process.env.TRACE_RATIO ?? 0.1) }, app.services.log);
+  const sampled = new GatewayObserver({ ...deps, tracer: ratioTracer });
   const usage = app.services.usage as UsageWriter & { add: UsageWriter["add"] };
   const setMode = (mode: Mode) => {
     delete (observer as { start?: unknown }).start;
@@ -89,6 +94,7 @@ async function serve(upstream: string, otlp: string): Promise<void> {
       observer.start = (info) => untraced.start(info);
       usage.add = () => undefined;
     } else if (mode === "usage") observer.start = (info) => untraced.start(info);
+    else if (mode === "sampled") observer.start = (info) => sampled.start(info);
   };
   const reply = (m: object) => process.stdout.write(`${JSON.stringify(m)}\n`);
   createInterface({ input: process.stdin }).on("line", (line) => {
@@ -97,7 +103,7 @@ async function serve(upstream: string, otlp: string): Promise<void> {
       setMode(m.mode);
       reply({ event: "mode" });
     } else if (m.cmd === "flush") {
-      void Promise.all([app.services.usage.flush(), app.services.observability.flushTraces()]).then(() => reply({ event: "flushed" }));
+      void Promise.all([app.services.usage.flush(), app.services.observability.flushTraces(), ratioTracer.flush()]).then(() => reply({ event: "flushed" }));
     } else if (m.cmd === "pids") {
       // As many concurrent sleeps as the pool has connections land on distinct backends.
       const db = app.services.db;
@@ -241,7 +247,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
   const otlp = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
-  const results: Record<Mode, { rps: number[]; cpu: number[]; pg: number[] }> = { off: { rps: [], cpu: [], pg: [] }, observe: { rps: [], cpu: [], pg: [] }, usage: { rps: [], cpu: [], pg: [] }, all: { rps: [], cpu: [], pg: [] } };
+  const results: Record<Mode, { rps: number[]; cpu: number[]; pg: number[] }> = { off: { rps: [], cpu: [], pg: [] }, observe: { rps: [], cpu: [], pg: [] }, usage: { rps: [], cpu: [], pg: [] }, all: { rps: [], cpu: [], pg: [] }, sampled: { rps: [], cpu: [], pg: [] } };
   let gw: Gateway | undefined;
   const cleanup = () => gw?.child.pid !== undefined && gw.child.exitCode === null && process.kill(gw.child.pid, "SIGKILL");
   process.on("SIGINT", () => {
