@@ -74,7 +74,8 @@ class Observation implements RequestObservation {
     const t = target.target;
     return {
       end(outcome: "ok" | "error" | "cancelled", error?: GatewayError) {
-        tracer.record(
+        const endMs = nowMs();
+        tracer.record(() =>
           encodeSpan({
             traceId: trace.traceId,
             spanId,
@@ -82,7 +83,7 @@ class Observation implements RequestObservation {
             name: `chat ${t.upstreamModel}`,
             kind: SpanKind.CLIENT,
             startMs,
-            endMs: nowMs(),
+            endMs,
             attributes: [
               A.chat,
               A.provider(genAiProviderName(t.kind, t.provider)),
@@ -130,7 +131,9 @@ class Observation implements RequestObservation {
     const trace = this.trace;
     const tracer = this.deps.tracer;
     if (tracer && trace?.sampled) {
-      tracer.record(
+      const endMs = nowMs();
+      // Encoded when its batch is written (see Tracer.record); the record is not changed after end().
+      tracer.record(() =>
         encodeSpan({
           traceId: trace.traceId,
           spanId: trace.spanId,
@@ -138,7 +141,7 @@ class Observation implements RequestObservation {
           name: `chat ${r.modelRequested}`,
           kind: SpanKind.SERVER,
           startMs: trace.startMs,
-          endMs: nowMs(),
+          endMs,
           attributes: [
             A.chat,
             A.requestModel(r.modelRequested),
