@@ -1,7 +1,7 @@
 import { randomFillSync } from "node:crypto";
 
 /**
- * Random bytes are drawn 4 KB at a time: one `randomFillSync` per 256 ids (the same pooling
+ * Random bytes are drawn 4 KB at a time: one `randomFillSync` per 256 request ids (the same pooling
  * `crypto.randomUUID` does), so an id costs a few table lookups and one string concatenation.
  */
 const POOL = 16 * 256;
@@ -9,6 +9,23 @@ const pool = Buffer.allocUnsafe(POOL);
 let at = POOL;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const SPLIT = 2 ** 32;
+
+/** Where in `pool` the next `n` unused random bytes start. */
+function take(n: number): number {
+  if (at + n > POOL) {
+    randomFillSync(pool);
+    at = 0;
+  }
+  const i = at;
+  at += n;
+  return i;
+}
+
+/** `bytes` random bytes as lowercase hex, from the same pool (trace and span ids). */
+export function randomHex(bytes: number): string {
+  const i = take(bytes);
+  return pool.toString("hex", i, i + bytes);
+}
 
 /**
  * A request id: a UUIDv7 (RFC 9562), i.e. the Unix time in milliseconds in its first 48 bits, then
@@ -20,13 +37,8 @@ const SPLIT = 2 ** 32;
  * millisecond keep collisions out of reach at any request rate a gateway sees.
  */
 export function uuidv7(now: number = Date.now()): string {
-  if (at === POOL) {
-    randomFillSync(pool);
-    at = 0;
-  }
   const p = pool;
-  const i = at;
-  at += 16;
+  const i = take(16);
   const hi = Math.floor(now / SPLIT);
   const lo = now >>> 0;
   return (

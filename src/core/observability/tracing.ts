@@ -1,9 +1,9 @@
-import { randomFillSync } from "node:crypto";
 import { promisify } from "node:util";
 import { gzip as gzipCb } from "node:zlib";
 import type { Logger } from "pino";
 import { request } from "undici";
 import type { SamplerName } from "../../config.js";
+import { randomHex } from "../ids.js";
 
 /** OpenTelemetry GenAI attribute names (the conventions are at "Development" status, so we define them here). */
 export const GenAI = {
@@ -77,17 +77,10 @@ function sampler(name: SamplerName, ratio: number): Sampler {
   return (parent, traceId) => (parent ? parent.sampled : root(traceId));
 }
 
-// Ids come from one pooled random buffer: a randomFillSync per 256 spans instead of one per id.
-const ID_POOL = Buffer.allocUnsafe(4096);
-let idOffset = ID_POOL.length;
-function randomHex(bytes: number): string {
-  if (idOffset + bytes > ID_POOL.length) {
-    randomFillSync(ID_POOL);
-    idOffset = 0;
-  }
-  const s = ID_POOL.toString("hex", idOffset, (idOffset += bytes));
-  // All-zero ids are invalid; the chance is 2^-64 per span id, but a retry costs nothing.
-  return ZEROS.test(s) ? randomHex(bytes) : s;
+/** A trace or span id; all-zero ids are invalid (a 2^-64 chance per span id, but a redraw costs nothing). */
+function randomId(bytes: number): string {
+  const s = randomHex(bytes);
+  return ZEROS.test(s) ? randomId(bytes) : s;
 }
 
 /** Wall-clock milliseconds with sub-millisecond precision, from the monotonic clock (as the OTel SDK does). */
@@ -97,9 +90,8 @@ export function nowMs(): number {
 
 // ─────────────── OTLP/JSON encoding ───────────────
 // Spans are encoded to OTLP/JSON (opentelemetry-proto's JSON mapping: ids as hex, 64-bit integers and
-// nanosecond times as decimal strings, enums as numbers) as they end, one string each, so a buffered
-// span is one flat string rather than an object graph, and the export is a join. Keys are constants
-// of this codebase; every string value goes through JSON.stringify.
+// nanosecond times as decimal strings, enums as numbers), one string per span, written straight into
+// the export body. Keys are constants of this codebase; every string value goes through JSON.stringify.
 
 export const SpanKind = { SERVER: 2, CLIENT: 3 } as const;
 
@@ -178,9 +170,8 @@ const gzip = promisify(gzipCb);
 const SUFFIX = "]}]}]}";
 
 /**
- * One export request's body, written as spans end: OTLP/JSON bytes in a Buffer, so a buffered span
- * costs no heap object (a queue of span strings or objects, held for up to a second, was promoted to
- * the old generation and cost more in GC than the encoding itself).
+ * One export request's body: its spans' OTLP/JSON written one after another into a Buffer that is
+ * sent as is and then reused (no join of span strings, no fresh large allocation per export).
  */
 class Batch {
   readonly buf: Buffer;
@@ -214,9 +205,9 @@ class Batch {
  * Records spans and exports them over OTLP/HTTP (JSON). Why not the OpenTelemetry SDK: the gateway
  * makes two spans of a fixed shape per request, and the SDK's live span objects, attribute checks,
  * batch processor and generic OTLP transformer cost ~19 µs per request in-process before any HTTP, ~40 µs in the
- * gateway (9–20 % of its throughput, bench/observability.ts). Here a span is one string written into
- * the pending request body as it ends. The wire format is the documented OTLP/JSON one; the test
- * suite's receiver parses it as a collector does.
+ * gateway (9–20 % of its throughput, bench/observability.ts). Here a span waits as a function over
+ * what the request already holds and is encoded with its batch, into the export body. The wire format
+ * is the documented OTLP/JSON one; the test suite's receiver parses it as a collector does.
  */
 export class Tracer {
   readonly sample: Sampler;
@@ -247,12 +238,12 @@ export class Tracer {
   /** A request's trace context: a child of the caller's when given, else a new trace. */
   begin(traceparent: string | undefined): TraceContext {
     const parent = parseTraceparent(traceparent);
-    const traceId = parent ? parent.traceId : randomHex(16);
-    return { traceId, spanId: randomHex(8), parentSpanId: parent?.spanId, sampled: this.sample(parent, traceId), startMs: nowMs() };
+    const traceId = parent ? parent.traceId : randomId(16);
+    return { traceId, spanId: randomId(8), parentSpanId: parent?.spanId, sampled: this.sample(parent, traceId), startMs: nowMs() };
   }
 
   newSpanId(): string {
-    return randomHex(8);
+    return randomId(8);
   }
 
   /**
