@@ -1,27 +1,37 @@
 /**
  * What recording usage, metrics, logs and traces costs the gateway.
  *
- *   npx tsx bench/observability.ts [--duration=4] [--conc=16] [--rounds=6] [--rate=600]   (PGlite in the gateway)
+ *   npx tsx bench/observability.ts [--duration=4] [--conc=16] [--rounds=6] [--rate=600] [--stream=N]   (PGlite in the gateway)
  *   DATABASE_URL=postgres://… npx tsx bench/observability.ts                    (Postgres)
  *
  * One gateway runs in a child process pinned to core 1 (the upstream fake, an OTLP sink and autocannon
- * run here, on core 0), with an OTLP endpoint set so the OTel SDK is loaded from the start. Over stdin
- * it is switched between three modes, in the same process (same JIT state, heap, connections):
+ * run here, on core 0), with an OTLP endpoint set so the tracer exists from the start. Over stdin it is
+ * switched between modes (MODES=a,b,…; default off,usage,all), in the same process (same JIT state,
+ * heap, connections):
  *   off     – the observer and the usage writer's `add` replaced by no-ops
- *   observe – metrics and the log line only (MODES=off,observe,usage,all; not in the default rotation)
+ *   observe – metrics and the log line only
  *   usage   – usage records + rollups (PGlite in-process, or Postgres), metrics, one log line at info
- *   all     – the same plus OpenTelemetry spans (request + attempt) exported over OTLP/HTTP to the sink
+ *   all     – the same plus spans (request + attempt) exported over OTLP/HTTP to the sink
  *   sampled – as all, new traces sampled at TRACE_RATIO (default 0.1; parentbased_traceidratio)
+ * and, to take the recording apart:
+ *   queued        – as usage, but a batch's write is skipped: what queueing and holding records costs
+ *   encoded       – as queued, plus the batch's JSON and rollup deltas made (not sent)
+ *   spans-made    – as all, but a recorded span is dropped: trace context, ids and the span's closure
+ *   spans-written – as all, but a written batch is not sent
  * The modes are measured in short windows of REST /v1/chat/completions load (non-streamed: the least
- * work per request to hide the recording behind), interleaved and rotated each round so drifting load
- * on a shared machine hits them alike. A window's cost is the gateway's CPU (utime+stime from /proc)
+ * work per request to hide the recording behind; `--stream=N` for streamed answers of N chunks),
+ * interleaved and rotated each round so drifting load on a shared machine hits them alike. A window's cost is the gateway's CPU (utime+stime from /proc)
  * from the start of the load until its usage queue and span buffer are flushed (so a window pays for
  * what it recorded), divided by its 2xx answers; on Postgres the CPU of the gateway's backends is added.
  * CPU per request is what "throughput" means on a CPU-bound gateway, and it holds up on a busy machine
  * better than req/s, which is printed too. The load is offered at a fixed rate (`--rate`, requests/s;
  * 0 = closed loop) that every mode sustains: CPU per request rises as a process idles (fewer events per
  * wake-up), so a closed loop, whose rate the shared load-generator core sets, would favour whichever
- * mode happens to run busier. Reported: medians over rounds, and the cost vs off.
+ * mode happens to run busier. Reported: medians over rounds, and each mode's cost against the first
+ * mode in MODES, as the median of the differences within a round (steadier than a difference of medians
+ * on a machine whose speed drifts). Core 0's load slows core 1 here (a spinning process on core 0 added
+ * ~20 % to the gateway's CPU per request); to compare modes that load core 0 differently (the Postgres
+ * server, the sink), keep core 0 busy throughout: `taskset -c 0 nice -n 19 node -e 'for(;;);' &`.
  *
  * Then, in this process, the parts on their own (CPU time via process.cpuUsage): the observer per request
  * (metrics + log line, with and without spans) and a usage batch per record (raw rows only, then raw rows
@@ -45,6 +55,7 @@ import type { Principal } from "../src/core/auth/keys.js";
 import type { Resolved } from "../src/core/catalogue/index.js";
 import { UsageWriter, writeRecords, type UsageRecord } from "../src/core/metering/usage-writer.js";
 import { insertFrom, jsonRows, recordset } from "../src/core/observability/bulk.js";
+import { rollupDeltas, rollupParams } from "../src/core/observability/rollups.js";
 import { Metrics } from "../src/core/observability/metrics.js";
 import { GatewayObserver, type ObserverDeps } from "../src/core/observability/observer.js";
 import { Tracer, startTracing } from "../src/core/observability/tracing.js";
@@ -52,9 +63,11 @@ import { openDatabase, type Db } from "../src/db/client.js";
 import { usageRecords } from "../src/db/schema.js";
 
 const KEY = "sb-bench-observability-0123456789abcdef";
-type Mode = "off" | "observe" | "usage" | "all" | "sampled";
+type Mode = "off" | "observe" | "queued" | "encoded" | "usage" | "spans-made" | "spans-written" | "all" | "sampled";
 const MODES = (process.env.MODES?.split(",") ?? ["off", "usage", "all"]) as Mode[];
 const POOL = 10;
+/** `--stream=N`: the load is streamed answers of N content chunks (written at once) instead of small JSON ones. */
+const STREAM = flag("stream", 0);
 
 function flag(name: string, dflt: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -84,17 +97,28 @@ async function serve(upstream: string, otlp: string): Promise<void> {
   const ratioTracer = new Tracer({ url: `${otlp}/v1/traces`, serviceName: "bench", sampler: "parentbased_traceidratio", samplerArg: Number(process.env.TRACE_RATIO ?? 0.1) }, app.services.log);
   const sampled = new GatewayObserver({ ...deps, tracer: ratioTracer });
   const usage = app.services.usage as UsageWriter & { add: UsageWriter["add"] };
+  // Seams the breakdown modes stub out (private members, reached the same way as above).
+  const writer = usage as unknown as { writeBatch?: (b: UsageRecord[]) => Promise<void> };
+  const tracer = deps.tracer as unknown as { record?: () => void; send?: () => Promise<void> };
   const setMode = (mode: Mode) => {
     delete (observer as { start?: unknown }).start;
     delete (usage as { add?: unknown }).add;
+    delete writer.writeBatch;
+    delete tracer.record;
+    delete tracer.send;
     if (mode === "off") {
       observer.start = noopObserver.start;
       usage.add = () => undefined;
     } else if (mode === "observe") {
       observer.start = (info) => untraced.start(info);
       usage.add = () => undefined;
+    } else if (mode === "queued" || mode === "encoded") {
+      observer.start = (info) => untraced.start(info);
+      writer.writeBatch = mode === "queued" ? async () => undefined : async (b) => void [jsonRows(b), rollupParams(rollupDeltas(b))];
     } else if (mode === "usage") observer.start = (info) => untraced.start(info);
     else if (mode === "sampled") observer.start = (info) => sampled.start(info);
+    else if (mode === "spans-made") tracer.record = () => undefined;
+    else if (mode === "spans-written") tracer.send = async () => undefined;
   };
   const reply = (m: object) => process.stdout.write(`${JSON.stringify(m)}\n`);
   createInterface({ input: process.stdin }).on("line", (line) => {
@@ -204,7 +228,7 @@ function load(url: string, connections: number, duration: number, rate?: number)
         url: `${url}/v1/chat/completions`,
         method: "POST",
         headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-        body: JSON.stringify({ model: "bench/gpt-4o-mini", messages: [{ role: "user", content: "Say hello" }] }),
+        body: JSON.stringify({ model: "bench/gpt-4o-mini", messages: [{ role: "user", content: "Say hello" }], ...(STREAM > 0 ? { stream: true, stream_options: { include_usage: true } } : {}) }),
         connections,
         duration,
         ...(rate ? { overallRate: rate } : {}),
@@ -235,7 +259,7 @@ async function main(): Promise<void> {
   const rounds = flag("rounds", 6);
   const rate = flag("rate", 600);
   if (pinned) spawnSync("taskset", ["-a", "-cp", "0", String(process.pid)], { stdio: "ignore" });
-  const upstream = await startUpstream({ jsonTokens: 16 });
+  const upstream = await startUpstream({ jsonTokens: 16, streamTokens: Math.max(STREAM, 1), itlMs: 0 });
   let exports = 0;
   const sink = createServer((req, res) => {
     req.on("data", () => undefined);
@@ -247,7 +271,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
   const otlp = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
-  const results: Record<Mode, { rps: number[]; cpu: number[]; pg: number[] }> = { off: { rps: [], cpu: [], pg: [] }, observe: { rps: [], cpu: [], pg: [] }, usage: { rps: [], cpu: [], pg: [] }, all: { rps: [], cpu: [], pg: [] }, sampled: { rps: [], cpu: [], pg: [] } };
+  const results = Object.fromEntries(MODES.map((m) => [m, { rps: [] as number[], cpu: [] as number[], pg: [] as number[] }])) as Record<Mode, { rps: number[]; cpu: number[]; pg: number[] }>;
   let gw: Gateway | undefined;
   const cleanup = () => gw?.child.pid !== undefined && gw.child.exitCode === null && process.kill(gw.child.pid, "SIGKILL");
   process.on("SIGINT", () => {
@@ -291,18 +315,26 @@ async function main(): Promise<void> {
     await upstream.close();
     sink.close();
   }
-  const off = results.off ? median(results.off.cpu) : NaN;
+  const base = MODES[0]!;
+  const off = median(results[base].cpu);
   const where = process.env.DATABASE_URL ? "gateway process + its Postgres backends" : "gateway process, PGlite inside";
   const pg = Boolean(process.env.DATABASE_URL);
-  console.log(`\n| mode | req/s (median of ${rounds}) | CPU ms/request (${where}): median (min–max) |${pg ? " of which Postgres (median) |" : ""} CPU vs off |`);
-  console.log(`|---|---|---|${pg ? "---|" : ""}---|`);
+  // The machine's speed drifts between windows by more than the smaller parts cost; each round's modes run
+  // back to back, so the difference within a round (paired) is steadier than a difference of medians.
+  const delta = (m: Mode) => results[m].cpu.map((c, i) => (c - results[base].cpu[i]!) * 1000);
+  console.log(`\n| mode | req/s (median of ${rounds}) | CPU ms/request (${where}): median (min–max) |${pg ? " of which Postgres (median) |" : ""} vs ${base}: Δ µs/request within a round, median (quartiles) | vs ${base} |`);
+  console.log(`|---|---|---|${pg ? "---|" : ""}---|---|`);
   for (const m of MODES) {
     const cpu = results[m].cpu;
-    const med = median(cpu);
-    console.log(`| ${m} | ${median(results[m].rps).toFixed(0)} | ${med.toFixed(3)} (${Math.min(...cpu).toFixed(3)}–${Math.max(...cpu).toFixed(3)}) |${pg ? ` ${median(results[m].pg).toFixed(3)} |` : ""} ${m === "off" ? "—" : `+${(((med - off) / off) * 100).toFixed(1)} %`} |`);
+    const d = [...delta(m)].sort((a, b) => a - b);
+    const q = (f: number) => d[Math.min(d.length - 1, Math.round(f * (d.length - 1)))]!;
+    const pct = (median(d) / (off * 1000)) * 100;
+    console.log(
+      `| ${m} | ${median(results[m].rps).toFixed(0)} | ${median(cpu).toFixed(3)} (${Math.min(...cpu).toFixed(3)}–${Math.max(...cpu).toFixed(3)}) |${pg ? ` ${median(results[m].pg).toFixed(3)} |` : ""} ${m === base ? "—" : `${median(d).toFixed(1)} (${q(0.25).toFixed(1)} – ${q(0.75).toFixed(1)})`} | ${m === base ? "—" : `${pct >= 0 ? "+" : ""}${pct.toFixed(1)} %`} |`,
+    );
   }
   const load1 = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-  console.log(`\n(${process.env.DATABASE_URL ? "Postgres" : "PGlite in the gateway process"}; ${rate ? `${rate} req/s offered over` : "closed loop,"} c=${conc}, ${duration} s windows; OTLP export requests received: ${exports}; load average ${load0} → ${load1})`);
+  console.log(`\n(${process.env.DATABASE_URL ? "Postgres" : "PGlite in the gateway process"}; ${STREAM ? `streamed answers of ${STREAM} chunks` : "non-streamed answers"}, ${rate ? `${rate} req/s offered over` : "closed loop,"} c=${conc}, ${duration} s windows; OTLP export requests received: ${exports}; load average ${load0} → ${load1})`);
 }
 
 async function parts(): Promise<void> {

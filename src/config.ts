@@ -202,6 +202,10 @@ const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: z.string().optional(),
   OTEL_EXPORTER_OTLP_COMPRESSION: z.enum(["gzip", "none"]).optional(),
   OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: z.enum(["gzip", "none"]).optional(),
+  // Spans are written as protobuf only (the protocol's default); a collector set up for grpc listens on
+  // another port and would refuse every export, so that is said at startup rather than in warnings.
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.literal("http/protobuf", { error: "only http/protobuf is supported" }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.literal("http/protobuf", { error: "only http/protobuf is supported" }).optional(),
   OTEL_TRACES_SAMPLER: z.enum(SAMPLERS).default("parentbased_always_on"),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default("switchboard"),

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTraceparent, startTracing } from "../../src/core/observability/tracing.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.js";
 import { gql, startTestApp, type TestApp } from "../helpers/app.js";
+import { decodeTraceExport, type OtlpSpan, type OtlpValue } from "../helpers/otlp.js";
 
 const UPSTREAM_KEY = "sk-upstream-secret-0123456789abcdef";
 const config = (url: string) => ({
@@ -13,28 +14,12 @@ const config = (url: string) => ({
   models: [{ id: "local/gpt-4o-mini", inputPricePerMTok: 0.15, outputPricePerMTok: 0.6, contextWindow: 128000, maxOutputTokens: 1000 }],
 });
 
-interface OtlpValue {
-  stringValue?: string;
-  intValue?: string | number;
-  doubleValue?: number;
-  boolValue?: boolean;
-  arrayValue?: { values: OtlpValue[] };
-}
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: { key: string; value: OtlpValue }[];
-  status?: { code?: number; message?: string };
-}
 interface Span extends Omit<OtlpSpan, "attributes"> {
   attrs: Record<string, unknown>;
   service: string | undefined;
 }
 
-/** A real OTLP/HTTP (JSON) receiver on port 0, as a collector would be. */
+/** A real OTLP/HTTP (protobuf) receiver on port 0, decoding as a collector would (test/helpers/otlp.ts). */
 class Receiver {
   readonly spans: Span[] = [];
   readonly contentTypes: string[] = [];
@@ -47,16 +32,14 @@ class Receiver {
       req.on("end", () => {
         if (req.method === "POST" && req.url === "/v1/traces") {
           this.contentTypes.push(String(req.headers["content-type"]));
-          const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-            resourceSpans: { resource: { attributes: OtlpSpan["attributes"] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
-          };
+          const body = decodeTraceExport(Buffer.concat(chunks));
           for (const rs of body.resourceSpans) {
             const service = rs.resource.attributes.find((a) => a.key === "service.name")?.value.stringValue;
-            for (const ss of rs.scopeSpans) for (const s of ss.spans) this.spans.push({ ...s, traceId: hex(s.traceId), spanId: hex(s.spanId), parentSpanId: s.parentSpanId ? hex(s.parentSpanId) : undefined, attrs: attrs(s.attributes), service });
+            for (const ss of rs.scopeSpans) for (const s of ss.spans) this.spans.push({ ...s, attrs: attrs(s.attributes), service });
           }
         }
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end("{}");
+        res.writeHead(200, { "content-type": "application/x-protobuf" });
+        res.end();
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
@@ -66,11 +49,6 @@ class Receiver {
   close(): Promise<void> {
     return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
   }
-}
-
-/** OTLP/JSON ids are hex; tolerate base64 from other encoders. */
-function hex(id: string): string {
-  return /^[0-9a-f]+$/i.test(id) ? id.toLowerCase() : Buffer.from(id, "base64").toString("hex");
 }
 
 function val(v: OtlpValue): unknown {
@@ -151,7 +129,7 @@ describe("OpenTelemetry traces", () => {
     const attempt = spans.find((s) => s.kind === CLIENT)!;
     expect(attempt.parentSpanId).toBe(root.spanId);
     expect(attempt.attrs).toMatchObject({ "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.provider.name": "local", "switchboard.outcome": "ok" });
-    expect(receiver.contentTypes.every((c) => c.startsWith("application/json"))).toBe(true);
+    expect(receiver.contentTypes.every((c) => c === "application/x-protobuf")).toBe(true);
   });
 
   it("streams over REST: TTFT on the span, a failed attempt then a good one as two children", async () => {

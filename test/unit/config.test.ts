@@ -33,5 +33,9 @@ describe("config", () => {
     expect(() => loadConfig({}, { provders: {} })).toThrow(/provders/);
     expect(() => loadConfig({}, { models: [{ id: "nowhere/m" }] })).toThrow(/unknown provider "nowhere"/);
     expect(() => loadConfig({}, { providers: { x: { kind: "openai-compatible", baseUrl: "http://h/v1", apiKeyEnv: "MISSING_VAR" } } })).toThrow(/MISSING_VAR is not set/);
+    // Traces go out as OTLP/HTTP protobuf only: a grpc or JSON setting is refused at startup, not ignored.
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, {})).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: only http\/protobuf is supported/);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json" }, {})).toThrow(/OTEL_EXPORTER_OTLP_TRACES_PROTOCOL/);
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" }, {}).observability.otlpEndpoint).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import type { UsageRecord } from "../metering/usage-writer.js";
 import type { AttemptSpan, Observer, RequestObservation } from "../pipeline.js";
 import { requestLogFields, writeInfo } from "./log-line.js";
 import type { Metrics } from "./metrics.js";
-import { GenAI, SpanKind, attr, cachedStr, encodeSpan, genAiProviderName, nowMs, type TraceContext, type Tracer } from "./tracing.js";
+import { GenAI, SpanKind, attr, attrKey, cachedStr, genAiProviderName, nowMs, type TraceContext, type Tracer } from "./tracing.js";
 
 type StartInfo = Parameters<Observer["start"]>[0];
 
@@ -33,8 +33,20 @@ const A = {
   status: cachedStr("switchboard.status"),
   transport: cachedStr("switchboard.transport"),
   keyId: cachedStr("switchboard.key.id", 4096),
-  finish: new Map<string, string>(),
+  finish: new Map<string, Buffer>(),
   stream: [attr.bool("switchboard.stream", false), attr.bool("switchboard.stream", true)] as const,
+};
+// Keys of attributes whose values change every request.
+const K = {
+  httpStatus: attrKey("http.response.status_code"),
+  responseId: attrKey(GenAI.RESPONSE_ID),
+  inputTokens: attrKey(GenAI.INPUT_TOKENS),
+  outputTokens: attrKey(GenAI.OUTPUT_TOKENS),
+  ttft: attrKey(GenAI.TTFT),
+  tpot: attrKey(GenAI.TPOT),
+  itl: attrKey("switchboard.itl_ms"),
+  cost: attrKey("switchboard.cost_usd"),
+  requestId: attrKey("switchboard.request.id"),
 };
 const FINISH: Record<string, string> = { STOP: "stop", LENGTH: "length", TOOL_CALLS: "tool_calls", CONTENT_FILTER: "content_filter", ERROR: "error" };
 
@@ -75,27 +87,17 @@ class Observation implements RequestObservation {
     return {
       end(outcome: "ok" | "error" | "cancelled", error?: GatewayError) {
         const endMs = nowMs();
-        tracer.record(() =>
-          encodeSpan({
-            traceId: trace.traceId,
-            spanId,
-            parentSpanId: trace.spanId,
-            name: `chat ${t.upstreamModel}`,
-            kind: SpanKind.CLIENT,
-            startMs,
-            endMs,
-            attributes: [
-              A.chat,
-              A.provider(genAiProviderName(t.kind, t.provider)),
-              A.requestModel(t.upstreamModel),
-              A.model(target.model.id),
-              A.outcome(outcome),
-              error ? A.errorType(error.code) : "",
-              error?.upstreamStatus !== undefined ? attr.int("http.response.status_code", error.upstreamStatus) : "",
-            ],
-            error: outcome === "error" && error ? error.code : undefined,
-          }),
-        );
+        tracer.record((w) => {
+          w.begin({ traceId: trace.traceId, spanId, parentSpanId: trace.spanId, name: `chat ${t.upstreamModel}`, kind: SpanKind.CLIENT, startMs, endMs });
+          w.frag(A.chat);
+          w.frag(A.provider(genAiProviderName(t.kind, t.provider)));
+          w.frag(A.requestModel(t.upstreamModel));
+          w.frag(A.model(target.model.id));
+          w.frag(A.outcome(outcome));
+          if (error) w.frag(A.errorType(error.code));
+          if (error?.upstreamStatus !== undefined) w.int(K.httpStatus, error.upstreamStatus);
+          w.end(outcome === "error" && error ? error.code : undefined);
+        });
       },
     };
   }
@@ -132,44 +134,34 @@ class Observation implements RequestObservation {
     const tracer = this.deps.tracer;
     if (tracer && trace?.sampled) {
       const endMs = nowMs();
-      // Encoded when its batch is written (see Tracer.record); the record is not changed after end().
-      tracer.record(() =>
-        encodeSpan({
-          traceId: trace.traceId,
-          spanId: trace.spanId,
-          parentSpanId: trace.parentSpanId,
-          name: `chat ${r.modelRequested}`,
-          kind: SpanKind.SERVER,
-          startMs: trace.startMs,
-          endMs,
-          attributes: [
-            A.chat,
-            A.requestModel(r.modelRequested),
-            r.modelServed ? A.responseModel(r.modelServed) : "",
-            provider ? A.provider(provider) : "",
-            attr.str(GenAI.RESPONSE_ID, r.id),
-            attr.int(GenAI.INPUT_TOKENS, r.inputTokens),
-            attr.int(GenAI.OUTPUT_TOKENS, r.outputTokens),
-            r.finishReason ? finishReasons(r.finishReason) : "",
-            r.ttftMs != null ? attr.dbl(GenAI.TTFT, r.ttftMs / 1000) : "",
-            tps != null && tps > 0 ? attr.dbl(GenAI.TPOT, 1 / tps) : "",
-            r.itlMs != null ? attr.dbl("switchboard.itl_ms", r.itlMs) : "",
-            attr.dbl("switchboard.cost_usd", r.costMicroUsd / 1e6),
-            A.status(r.status),
-            attr.str("switchboard.request.id", r.id),
-            r.keyId ? A.keyId(r.keyId) : "",
-            A.transport(r.transport),
-            A.stream[r.stream ? 1 : 0],
-            r.errorCode ? A.errorType(r.errorCode) : "",
-          ],
-          error: r.errorCode && r.status === "error" ? r.errorCode : undefined,
-        }),
-      );
+      // Written when its batch is (see Tracer.record); the record is not changed after end().
+      tracer.record((w) => {
+        w.begin({ traceId: trace.traceId, spanId: trace.spanId, parentSpanId: trace.parentSpanId, name: `chat ${r.modelRequested}`, kind: SpanKind.SERVER, startMs: trace.startMs, endMs });
+        w.frag(A.chat);
+        w.frag(A.requestModel(r.modelRequested));
+        if (r.modelServed) w.frag(A.responseModel(r.modelServed));
+        if (provider) w.frag(A.provider(provider));
+        w.str(K.responseId, r.id);
+        w.int(K.inputTokens, r.inputTokens);
+        w.int(K.outputTokens, r.outputTokens);
+        if (r.finishReason) w.frag(finishReasons(r.finishReason));
+        if (r.ttftMs != null) w.dbl(K.ttft, r.ttftMs / 1000);
+        if (tps != null && tps > 0) w.dbl(K.tpot, 1 / tps);
+        if (r.itlMs != null) w.dbl(K.itl, r.itlMs);
+        w.dbl(K.cost, r.costMicroUsd / 1e6);
+        w.frag(A.status(r.status));
+        w.str(K.requestId, r.id);
+        if (r.keyId) w.frag(A.keyId(r.keyId));
+        w.frag(A.transport(r.transport));
+        w.frag(A.stream[r.stream ? 1 : 0]);
+        if (r.errorCode) w.frag(A.errorType(r.errorCode));
+        w.end(r.errorCode && r.status === "error" ? r.errorCode : undefined);
+      });
     }
   }
 }
 
-function finishReasons(reason: string): string {
+function finishReasons(reason: string): Buffer {
   let f = A.finish.get(reason);
   if (f === undefined) A.finish.set(reason, (f = attr.strs(GenAI.FINISH_REASONS, [FINISH[reason] ?? reason.toLowerCase()])));
   return f;

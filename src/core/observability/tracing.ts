@@ -88,42 +88,150 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-// ─────────────── OTLP/JSON encoding ───────────────
-// Spans are encoded to OTLP/JSON (opentelemetry-proto's JSON mapping: ids as hex, 64-bit integers and
-// nanosecond times as decimal strings, enums as numbers), one string per span, written straight into
-// the export body. Keys are constants of this codebase; every string value goes through JSON.stringify.
+// ─────────────── OTLP/protobuf encoding ───────────────
+// Spans are written in the OTLP protobuf wire format (opentelemetry-proto, trace/v1/trace.proto and
+// common/v1/common.proto), the protocol's default (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf), straight
+// into the export body. Binary ids, varints and fixed64 times need no strings, so writing a span creates
+// almost no garbage; as OTLP/JSON the same two spans made ~4 KB of intermediate strings per request,
+// which the gateway paid for again in its collections, and sent ~1.8× the bytes.
 
 export const SpanKind = { SERVER: 2, CLIENT: 3 } as const;
 
-export const attr = {
-  str: (key: string, v: string) => `{"key":"${key}","value":{"stringValue":${JSON.stringify(v)}}}`,
-  int: (key: string, v: number) => `{"key":"${key}","value":{"intValue":"${Math.trunc(v)}"}}`,
-  // JSON has no NaN or Infinity; such a figure is left out rather than corrupting the batch.
-  dbl: (key: string, v: number) => (Number.isFinite(v) ? `{"key":"${key}","value":{"doubleValue":${v}}}` : ""),
-  bool: (key: string, v: boolean) => `{"key":"${key}","value":{"boolValue":${v}}}`,
-  strs: (key: string, v: readonly string[]) => `{"key":"${key}","value":{"arrayValue":{"values":[${v.map((s) => `{"stringValue":${JSON.stringify(s)}}`).join(",")}]}}}`,
-};
-
 /**
- * attr.str for values with few distinct ones (models, providers, statuses, codes): each (key, value)
- * fragment is built once. Past `max` values per key the cache stops growing and encodes as usual, so
- * arbitrary client-sent model names cannot grow it without bound.
+ * Longest string value written, in UTF-16 units (as OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT would cut it):
+ * with ~20 attributes a span then stays far under SPAN_ROOM, so a batch is never overrun mid-span.
  */
-export function cachedStr(key: string, max = 256): (v: string) => string {
-  const cache = new Map<string, string>();
-  return (v) => {
-    let f = cache.get(v);
-    if (f === undefined) {
-      f = attr.str(key, v);
-      if (cache.size < max) cache.set(v, f);
-    }
-    return f;
-  };
+export const MAX_VALUE = 512;
+const SPAN_ROOM = 64 * 1024;
+const TWO32 = 2 ** 32;
+
+// Field tags: (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited).
+const T = {
+  resourceSpans: 0x0a, // ExportTraceServiceRequest.resource_spans = 1
+  resource: 0x0a, // ResourceSpans.resource = 1
+  scopeSpans: 0x12, // ResourceSpans.scope_spans = 2
+  scope: 0x0a, // ScopeSpans.scope = 1
+  span: 0x12, // ScopeSpans.spans = 2
+  resourceAttr: 0x0a, // Resource.attributes = 1
+  scopeName: 0x0a, // InstrumentationScope.name = 1
+  traceId: 0x0a, // Span.trace_id = 1
+  spanId: 0x12, // Span.span_id = 2
+  parentSpanId: 0x22, // Span.parent_span_id = 4
+  name: 0x2a, // Span.name = 5
+  kind: 0x30, // Span.kind = 6
+  start: 0x39, // Span.start_time_unix_nano = 7 (fixed64)
+  end: 0x41, // Span.end_time_unix_nano = 8 (fixed64)
+  attr: 0x4a, // Span.attributes = 9
+  status: 0x7a, // Span.status = 15
+  statusMessage: 0x12, // Status.message = 2
+  statusCode: 0x18, // Status.code = 3
+  key: 0x0a, // KeyValue.key = 1
+  value: 0x12, // KeyValue.value = 2
+  string: 0x0a, // AnyValue.string_value = 1
+  bool: 0x10, // AnyValue.bool_value = 2
+  int: 0x18, // AnyValue.int_value = 3
+  double: 0x21, // AnyValue.double_value = 4 (fixed64)
+  array: 0x2a, // AnyValue.array_value = 5
+  arrayValue: 0x0a, // ArrayValue.values = 1
+} as const;
+const STATUS_ERROR = 2;
+
+/** A string cut to MAX_VALUE units, never between the halves of a surrogate pair. */
+function cap(s: string): string {
+  if (s.length <= MAX_VALUE) return s;
+  const c = s.charCodeAt(MAX_VALUE - 1);
+  return s.slice(0, c >= 0xd800 && c <= 0xdbff ? MAX_VALUE - 1 : MAX_VALUE);
 }
 
-const nanos = (ms: number) => `${Math.round(ms * 1000)}000`;
+const varintLen = (n: number): number => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
 
-export interface SpanData {
+/**
+ * A protobuf writer over a Buffer. A nested message's length comes before it, so `open` reserves one
+ * byte (two for spans) and `close` writes the length there, moving the message along in the rare case
+ * its length needs another size of varint. The caller makes sure there is room (see SPAN_ROOM).
+ */
+export class ProtoWriter {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+
+  varint(n: number): void {
+    const b = this.buf;
+    if (n < 0) {
+      // int64 two's complement: ten bytes (no such figure is expected; kept exact all the same).
+      let v = BigInt.asUintN(64, BigInt(Math.trunc(n)));
+      for (let i = 0; i < 9; i++, v >>= 7n) b[this.pos++] = Number(v & 0x7fn) | 0x80;
+      b[this.pos++] = Number(v);
+      return;
+    }
+    while (n >= 0x80) {
+      b[this.pos++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    b[this.pos++] = n;
+  }
+
+  /** Reserves the length of a nested message; `wide` reserves two bytes (a span is mostly 128 bytes – 16 KB). */
+  open(tag: number, wide = false): number {
+    this.buf[this.pos++] = tag;
+    const at = this.pos;
+    this.pos += wide ? 2 : 1;
+    return at;
+  }
+
+  close(at: number, wide = false): void {
+    const reserved = wide ? 2 : 1;
+    const len = this.pos - at - reserved;
+    const need = varintLen(len);
+    if (need !== reserved) {
+      this.buf.copyWithin(at + need, at + reserved, this.pos);
+      this.pos += need - reserved;
+    }
+    const end = this.pos;
+    this.pos = at;
+    this.varint(len);
+    this.pos = end;
+  }
+
+  string(tag: number, s: string): void {
+    const at = this.open(tag);
+    this.pos += this.buf.write(cap(s), this.pos, "utf8");
+    this.close(at);
+  }
+
+  hex(tag: number, hex: string): void {
+    this.buf[this.pos++] = tag;
+    this.buf[this.pos++] = hex.length >>> 1;
+    this.pos += this.buf.write(hex, this.pos, "hex");
+  }
+
+  /** Epoch milliseconds (fractional) as fixed64 nanoseconds, at microsecond precision, without BigInt. */
+  nanos(tag: number, ms: number): void {
+    const us = Math.round(ms * 1000);
+    const hiUs = Math.floor(us / TWO32);
+    const lo1000 = (us - hiUs * TWO32) * 1000;
+    const carry = Math.floor(lo1000 / TWO32);
+    this.buf[this.pos++] = tag;
+    this.buf.writeUInt32LE(lo1000 - carry * TWO32, this.pos);
+    this.buf.writeUInt32LE(hiUs * 1000 + carry, this.pos + 4);
+    this.pos += 8;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+}
+
+/** A span's attributes are written through this (the same writer, seen from the observer). */
+export interface SpanOut {
+  /** A pre-encoded attribute (`attr.*`, `cachedStr`). */
+  frag(f: Uint8Array): void;
+  str(key: Uint8Array, v: string): void;
+  int(key: Uint8Array, v: number): void;
+  dbl(key: Uint8Array, v: number): void;
+}
+
+export interface SpanHead {
   traceId: string;
   spanId: string;
   parentSpanId: string | undefined;
@@ -131,19 +239,134 @@ export interface SpanData {
   kind: number;
   startMs: number;
   endMs: number;
-  /** attr.* fragments; empty strings are skipped. */
-  attributes: string[];
-  /** An error status with this message; otherwise the status is unset. */
-  error?: string | undefined;
 }
 
-export function encodeSpan(s: SpanData): string {
-  let attrs = "";
-  for (const a of s.attributes) if (a) attrs = attrs ? `${attrs},${a}` : a;
-  const parent = s.parentSpanId ? `,"parentSpanId":"${s.parentSpanId}"` : "";
-  const status = s.error !== undefined ? `,"status":{"code":2,"message":${JSON.stringify(s.error)}}` : "";
-  return `{"traceId":"${s.traceId}","spanId":"${s.spanId}"${parent},"name":${JSON.stringify(s.name)},"kind":${s.kind},"startTimeUnixNano":"${nanos(s.startMs)}","endTimeUnixNano":"${nanos(s.endMs)}","attributes":[${attrs}]${status}}`;
+/** Writes whole spans (ScopeSpans.spans entries). */
+export class SpanWriter extends ProtoWriter implements SpanOut {
+  private spanAt = -1;
+  private attrsOpen = false;
+
+  begin(h: SpanHead): void {
+    this.spanAt = this.open(T.span, true);
+    this.hex(T.traceId, h.traceId);
+    this.hex(T.spanId, h.spanId);
+    if (h.parentSpanId) this.hex(T.parentSpanId, h.parentSpanId);
+    this.string(T.name, h.name);
+    this.buf[this.pos++] = T.kind;
+    this.buf[this.pos++] = h.kind;
+    this.nanos(T.start, h.startMs);
+    this.nanos(T.end, h.endMs);
+  }
+
+  /** Ends the span; `error`, if given, sets an error status with that message. */
+  end(error?: string): void {
+    if (error !== undefined) {
+      const at = this.open(T.status);
+      this.string(T.statusMessage, error);
+      this.buf[this.pos++] = T.statusCode;
+      this.buf[this.pos++] = STATUS_ERROR;
+      this.close(at);
+    }
+    this.close(this.spanAt, true);
+  }
+
+  frag(f: Uint8Array): void {
+    this.bytes(f);
+  }
+
+  str(key: Uint8Array, v: string): void {
+    const kv = this.open(T.attr);
+    this.bytes(key);
+    const any = this.open(T.value);
+    this.string(T.string, v);
+    this.close(any);
+    this.close(kv);
+  }
+
+  int(key: Uint8Array, v: number): void {
+    const kv = this.open(T.attr);
+    this.bytes(key);
+    const any = this.open(T.value);
+    this.buf[this.pos++] = T.int;
+    this.varint(Math.trunc(v));
+    this.close(any);
+    this.close(kv);
+  }
+
+  dbl(key: Uint8Array, v: number): void {
+    const kv = this.open(T.attr);
+    this.bytes(key);
+    const any = this.open(T.value);
+    this.buf[this.pos++] = T.double;
+    this.buf.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+    this.close(any);
+    this.close(kv);
+  }
 }
+
+/** Encodes one fragment with a scratch writer (setup time, not per span). */
+function fragment(write: (w: SpanWriter) => void): Buffer {
+  const w = new SpanWriter(Buffer.alloc(MAX_VALUE * 3 * 17 + 1024));
+  write(w);
+  return Buffer.from(w.buf.subarray(0, w.pos));
+}
+
+/** An attribute key, encoded once (KeyValue.key), for SpanOut's str/int/dbl. */
+export const attrKey = (key: string): Buffer =>
+  fragment((w) => w.string(T.key, key));
+
+/** Whole attributes, encoded once: for values that repeat (see cachedStr) or are constant. */
+export const attr = {
+  str: (key: string, v: string): Buffer => fragment((w) => w.str(attrKey(key), v)),
+  int: (key: string, v: number): Buffer => fragment((w) => w.int(attrKey(key), v)),
+  dbl: (key: string, v: number): Buffer => fragment((w) => w.dbl(attrKey(key), v)),
+  bool: (key: string, v: boolean): Buffer =>
+    fragment((w) => {
+      const kv = w.open(T.attr);
+      w.bytes(attrKey(key));
+      const any = w.open(T.value);
+      w.buf[w.pos++] = T.bool;
+      w.buf[w.pos++] = v ? 1 : 0;
+      w.close(any);
+      w.close(kv);
+    }),
+  strs: (key: string, v: readonly string[]): Buffer =>
+    fragment((w) => {
+      const kv = w.open(T.attr);
+      w.bytes(attrKey(key));
+      const any = w.open(T.value);
+      const arr = w.open(T.array);
+      for (const s of v.slice(0, 16)) {
+        const item = w.open(T.arrayValue);
+        w.string(T.string, s);
+        w.close(item);
+      }
+      w.close(arr);
+      w.close(any);
+      w.close(kv);
+    }),
+};
+
+/**
+ * A string attribute whose values repeat request after request (model, provider, status): each value's
+ * encoding is kept, up to `max` distinct values; values beyond that are encoded as they come.
+ */
+export function cachedStr(key: string, max = 256): (v: string) => Buffer {
+  const cache = new Map<string, Buffer>();
+  const k = attrKey(key);
+  return (v) => {
+    let f = cache.get(v);
+    if (f === undefined) {
+      f = fragment((w) => w.str(k, v));
+      if (cache.size < max) cache.set(v, f);
+    }
+    return f;
+  };
+}
+
+/** A recorded span: called once, when its export batch is written. */
+export type SpanRecord = (w: SpanWriter) => void;
 
 // ─────────────── the tracer: sampling, buffering, OTLP/HTTP export ───────────────
 
@@ -167,59 +390,71 @@ export interface TracerOptions {
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const gzip = promisify(gzipCb);
-const SUFFIX = "]}]}]}";
+
+/** Room before the spans for the envelope: two tags, two varints (5 bytes at most) and the resource and scope. */
+const envelopeRoom = (resource: Uint8Array, scope: Uint8Array) => 12 + resource.length + scope.length;
 
 /**
- * One export request's body: its spans' OTLP/JSON written one after another into a Buffer that is
- * sent as is and then reused (no join of span strings, no fresh large allocation per export).
+ * One export request's body (ExportTraceServiceRequest): its spans written one after another into a
+ * Buffer that is sent as is and then reused. The envelope's lengths depend on the spans, so the spans
+ * start after room for it and the envelope is written in front of them last.
  */
 class Batch {
-  readonly buf: Buffer;
-  len: number;
+  readonly w: SpanWriter;
   spans = 0;
+  private readonly head: number;
 
   constructor(
-    readonly prefix: string,
-    buf: Buffer,
+    private readonly resource: Uint8Array,
+    private readonly scope: Uint8Array,
+    readonly buf: Buffer,
   ) {
-    this.buf = buf;
-    this.len = this.buf.write(prefix, 0);
+    this.w = new SpanWriter(buf);
+    this.head = envelopeRoom(resource, scope);
+    this.w.pos = this.head;
   }
 
-  /** False when the span might not fit: a UTF-16 code unit takes at most 3 UTF-8 bytes. */
-  add(span: string): boolean {
-    if (this.len + 1 + span.length * 3 + SUFFIX.length > this.buf.length) return false;
-    if (this.spans > 0) this.buf[this.len++] = 0x2c; // ","
-    this.len += this.buf.write(span, this.len);
-    this.spans++;
-    return true;
+  /** Whether a span might not fit any more (no span comes near SPAN_ROOM, see MAX_VALUE). */
+  full(): boolean {
+    return this.w.pos > this.buf.length - SPAN_ROOM;
   }
 
   body(): Buffer {
-    const end = this.len + this.buf.write(SUFFIX, this.len);
-    return this.buf.subarray(0, end);
+    const ss = this.scope.length + (this.w.pos - this.head);
+    const rs = this.resource.length + 1 + varintLen(ss) + ss;
+    const e = new ProtoWriter(this.buf);
+    e.pos = this.head - (1 + varintLen(rs) + this.resource.length + 1 + varintLen(ss) + this.scope.length);
+    const start = e.pos;
+    e.buf[e.pos++] = T.resourceSpans;
+    e.varint(rs);
+    e.bytes(this.resource);
+    e.buf[e.pos++] = T.scopeSpans;
+    e.varint(ss);
+    e.bytes(this.scope);
+    return this.buf.subarray(start, this.w.pos);
   }
 }
 
 /**
- * Records spans and exports them over OTLP/HTTP (JSON). Why not the OpenTelemetry SDK: the gateway
+ * Records spans and exports them over OTLP/HTTP (protobuf). Why not the OpenTelemetry SDK: the gateway
  * makes two spans of a fixed shape per request, and the SDK's live span objects, attribute checks,
  * batch processor and generic OTLP transformer cost ~19 µs per request in-process before any HTTP, ~40 µs in the
  * gateway (9–20 % of its throughput, bench/observability.ts). Here a span waits as a function over
- * what the request already holds and is encoded with its batch, into the export body. The wire format
- * is the documented OTLP/JSON one; the test suite's receiver parses it as a collector does.
+ * what the request already holds and is written with its batch, into the export body. The test suite's
+ * receiver decodes it with protobufjs against the protocol's own message definitions.
  */
 export class Tracer {
   readonly sample: Sampler;
-  /** Spans waiting for their export: encoded, or encoders run when their batch is written. */
-  private items: (string | (() => string))[] = [];
+  /** Spans waiting for their export, as functions that write them. */
+  private items: SpanRecord[] = [];
   private readonly spare: Buffer[] = [];
   private timer: NodeJS.Timeout | undefined;
   private exporting: Promise<void> | undefined;
   private dropped = 0;
   private droppedReported = 0;
   private lastWarn = 0;
-  private readonly prefix: string;
+  private readonly resource: Buffer;
+  private readonly scope: Buffer;
   private readonly batchSize: number;
   private readonly maxQueue: number;
   private readonly delayMs: number;
@@ -232,7 +467,21 @@ export class Tracer {
     this.batchSize = opts.batchSize ?? 512;
     this.maxQueue = opts.maxQueue ?? 8192;
     this.delayMs = opts.delayMs ?? 1000;
-    this.prefix = `{"resourceSpans":[{"resource":{"attributes":[${attr.str("service.name", opts.serviceName)}]},"scopeSpans":[{"scope":{"name":"switchboard"},"spans":[`;
+    this.resource = fragment((w) => {
+      const r = w.open(T.resource);
+      const kv = w.open(T.resourceAttr);
+      w.bytes(attrKey("service.name"));
+      const any = w.open(T.value);
+      w.string(T.string, opts.serviceName);
+      w.close(any);
+      w.close(kv);
+      w.close(r);
+    });
+    this.scope = fragment((w) => {
+      const sc = w.open(T.scope);
+      w.string(T.scopeName, "switchboard");
+      w.close(sc);
+    });
   }
 
   /** A request's trace context: a child of the caller's when given, else a new trace. */
@@ -247,12 +496,12 @@ export class Tracer {
   }
 
   /**
-   * Buffers a span: its OTLP/JSON (encodeSpan), or a function returning it. A function runs when its
-   * batch is written, with the batch's other spans: the encoding then runs in one warm loop instead of
-   * between a request's other work (in the gateway, the same encoding on the request path measured
-   * several times its cost in a loop). Exported within delayMs, or as soon as a batch is full.
+   * Buffers a span: a function that writes it, run when its batch is written, with the batch's other
+   * spans in one warm loop instead of between a request's other work (in the gateway, encoding on the
+   * request path measured several times its cost in a loop). The function must only read what the
+   * request no longer changes. Exported within delayMs, or as soon as a batch is full.
    */
-  record(span: string | (() => string)): void {
+  record(span: SpanRecord): void {
     if (this.items.length >= this.maxQueue) {
       this.dropped++;
       return;
@@ -278,14 +527,16 @@ export class Tracer {
   }
 
   /**
-   * A batch's buffer: ~1.5 KB a span, room for a full batch and always for one span however long.
-   * Sent buffers are reused: a fresh ~800 KB external allocation several times a second made V8 count
-   * external memory growth and collect more often.
+   * A batch's buffer: room for a full batch of ~1 KB spans, and SPAN_ROOM beyond it. Sent buffers are
+   * reused: a fresh large external allocation several times a second made V8 count external memory
+   * growth and collect more often.
    */
-  private buffer(atLeast: number): Buffer {
-    const size = Math.max(this.batchSize * 1536, atLeast);
-    const spare = this.spare.pop();
-    return spare && spare.length >= size ? spare : Buffer.allocUnsafeSlow(size);
+  private get bufferSize(): number {
+    return this.batchSize * 1024 + 2 * SPAN_ROOM;
+  }
+
+  private buffer(): Buffer {
+    return this.spare.pop() ?? Buffer.allocUnsafeSlow(this.bufferSize);
   }
 
   private arm(): void {
@@ -308,22 +559,21 @@ export class Tracer {
       while (this.items.length >= this.batchSize || (all && this.items.length > 0)) {
         const take = this.items.length <= this.batchSize ? this.items : this.items.slice(0, this.batchSize);
         this.items = take === this.items ? [] : this.items.slice(this.batchSize);
-        let b = new Batch(this.prefix, this.buffer(0));
+        let b = new Batch(this.resource, this.scope, this.buffer());
         for (let i = 0; i < take.length; i++) {
-          // ~3 µs a span: yield now and then, so a full batch does not hold requests up for milliseconds.
+          // Yield now and then, so a full batch does not hold requests up for a millisecond or more.
           if (i % 128 === 127) await new Promise((r) => setImmediate(r));
-          let span: string;
-          try {
-            const item = take[i]!;
-            span = typeof item === "string" ? item : item();
-          } catch (err) {
-            this.warn({ err: (err as Error).message }, "a span could not be encoded; dropped");
-            continue;
-          }
-          if (!b.add(span)) {
+          if (b.full()) {
             await this.sendAndKeep(b);
-            b = new Batch(this.prefix, this.buffer(span.length * 3 + 4096));
-            b.add(span);
+            b = new Batch(this.resource, this.scope, this.buffer());
+          }
+          const mark = b.w.pos;
+          try {
+            take[i]!(b.w);
+            b.spans++;
+          } catch (err) {
+            b.w.pos = mark;
+            this.warn({ err: (err as Error).message }, "a span could not be encoded; dropped");
           }
         }
         if (b.spans > 0) await this.sendAndKeep(b);
@@ -341,13 +591,13 @@ export class Tracer {
   private async sendAndKeep(b: Batch): Promise<void> {
     await this.send(b);
     // Two spares cover a batch being written while another is sent.
-    if (this.spare.length < 2 && b.buf.length === this.batchSize * 1536) this.spare.push(b.buf);
+    if (this.spare.length < 2) this.spare.push(b.buf);
   }
 
   private async send(batch: Batch): Promise<void> {
-    const json = batch.body();
-    const body = this.opts.gzip ? await gzip(json) : json;
-    const headers: Record<string, string> = { ...this.opts.headers, "content-type": "application/json" };
+    const raw = batch.body();
+    const body = this.opts.gzip ? await gzip(raw) : raw;
+    const headers: Record<string, string> = { ...this.opts.headers, "content-type": "application/x-protobuf" };
     if (this.opts.gzip) headers["content-encoding"] = "gzip";
     const timeout = this.opts.timeoutMs ?? 10_000;
     for (let attempt = 1; ; attempt++) {
@@ -357,9 +607,9 @@ export class Tracer {
       try {
         const res = await request(this.opts.url, { method: "POST", headers, body, headersTimeout: timeout, bodyTimeout: timeout });
         status = res.statusCode;
-        const text = await res.body.text();
+        const answer = Buffer.from(await res.body.arrayBuffer());
         if (status >= 200 && status < 300) {
-          const rejected = partialRejections(text);
+          const rejected = partialRejections(answer, String(res.headers["content-type"] ?? ""));
           if (rejected) this.warn(rejected, "the trace collector rejected spans");
           return;
         }
@@ -387,15 +637,65 @@ export class Tracer {
   }
 }
 
-function partialRejections(body: string): { rejectedSpans: number; error: string } | undefined {
-  if (!body || body === "{}") return undefined;
+/**
+ * The collector's partial_success, if it rejected spans: ExportTraceServiceResponse { partial_success = 1
+ * { rejected_spans = 1 (int64), error_message = 2 } } in protobuf, or its JSON mapping from a collector
+ * that answers in JSON. Anything unreadable counts as full success (the status said so).
+ */
+function partialRejections(body: Buffer, contentType: string): { rejectedSpans: number; error: string } | undefined {
+  if (body.length === 0) return undefined;
+  let n = 0;
+  let error = "";
   try {
-    const p = (JSON.parse(body) as { partialSuccess?: { rejectedSpans?: number | string; errorMessage?: string } }).partialSuccess;
-    const n = Number(p?.rejectedSpans ?? 0);
-    return n > 0 ? { rejectedSpans: n, error: p?.errorMessage ?? "" } : undefined;
+    if (contentType.includes("json")) {
+      const p = (JSON.parse(body.toString("utf8")) as { partialSuccess?: { rejectedSpans?: number | string; errorMessage?: string } }).partialSuccess;
+      n = Number(p?.rejectedSpans ?? 0);
+      error = p?.errorMessage ?? "";
+    } else {
+      const ps = protoField(body, 0, body.length, 1);
+      if (ps) {
+        const r = protoField(body, ps.start, ps.end, 1);
+        n = r?.value ?? 0;
+        const m = protoField(body, ps.start, ps.end, 2);
+        if (m) error = body.toString("utf8", m.start, m.end);
+      }
+    }
   } catch {
     return undefined;
   }
+  return n > 0 ? { rejectedSpans: n, error } : undefined;
+}
+
+/** The last occurrence of `field` in a protobuf message: a varint's value, or a length-delimited field's bounds. */
+function protoField(b: Buffer, from: number, to: number, field: number): { value: number; start: number; end: number } | undefined {
+  let found: { value: number; start: number; end: number } | undefined;
+  let p = from;
+  const varint = () => {
+    let v = 0;
+    for (let mul = 1; ; mul *= 0x80) {
+      if (p >= to) throw new Error("truncated");
+      const x = b[p++]!;
+      v += (x & 0x7f) * mul;
+      if (x < 0x80) return v;
+    }
+  };
+  while (p < to) {
+    const tag = varint();
+    const wire = tag & 7;
+    const f = Math.floor(tag / 8);
+    if (wire === 0) {
+      const v = varint();
+      if (f === field) found = { value: v, start: 0, end: 0 };
+    } else if (wire === 2) {
+      const len = varint();
+      if (p + len > to) throw new Error("truncated");
+      if (f === field) found = { value: 0, start: p, end: p + len };
+      p += len;
+    } else if (wire === 1) p += 8;
+    else if (wire === 5) p += 4;
+    else throw new Error(`wire type ${wire}`);
+  }
+  return found;
 }
 
 export interface Tracing {
