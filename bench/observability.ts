@@ -273,6 +273,7 @@ async function main(): Promise<void> {
   const otlp = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
   const results = Object.fromEntries(MODES.map((m) => [m, { rps: [] as number[], cpu: [] as number[], pg: [] as number[] }])) as Record<Mode, { rps: number[]; cpu: number[]; pg: number[] }>;
   let gw: Gateway | undefined;
+  let served = 0;
   const cleanup = () => gw?.child.pid !== undefined && gw.child.exitCode === null && process.kill(gw.child.pid, "SIGKILL");
   process.on("SIGINT", () => {
     cleanup();
@@ -286,7 +287,7 @@ async function main(): Promise<void> {
     // With taskset the child's PID is taskset's, which execs node: the same process.
     for (const m of MODES) {
       await gw.ask({ mode: m }, "mode");
-      await load(gw.url, conc, 2, rate); // warm-up: JIT, connection pools, tokenizer, each mode's code
+      served += (await load(gw.url, conc, 2, rate))["2xx"]; // warm-up: JIT, connection pools, tokenizer, each mode's code
       await gw.ask({ cmd: "flush" }, "flushed");
     }
     for (let round = 0; round < rounds; round++) {
@@ -297,6 +298,7 @@ async function main(): Promise<void> {
         const b0 = cpuMs(backends);
         const t0 = performance.now();
         const r = await load(gw.url, conc, duration, rate);
+        served += r["2xx"];
         await gw.ask({ cmd: "flush" }, "flushed");
         const c1 = cpuMs(pids);
         const b1 = cpuMs(backends);
@@ -334,7 +336,7 @@ async function main(): Promise<void> {
     );
   }
   const load1 = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-  console.log(`\n(${process.env.DATABASE_URL ? "Postgres" : "PGlite in the gateway process"}; ${STREAM ? `streamed answers of ${STREAM} chunks` : "non-streamed answers"}, ${rate ? `${rate} req/s offered over` : "closed loop,"} c=${conc}, ${duration} s windows; OTLP export requests received: ${exports}; load average ${load0} → ${load1})`);
+  console.log(`\n(${process.env.DATABASE_URL ? "Postgres" : "PGlite in the gateway process"}; ${STREAM ? `streamed answers of ${STREAM} chunks` : "non-streamed answers"}, ${rate ? `${rate} req/s offered over` : "closed loop,"} c=${conc}, ${duration} s windows; OTLP export requests received: ${exports}; 2xx answers in all, warm-ups included: ${served}; load average ${load0} → ${load1})`);
 }
 
 async function parts(): Promise<void> {

@@ -36,11 +36,14 @@ export interface App {
 
 /**
  * The process logger: JSON lines to `dest` (stdout by default). Lines are buffered up to 16 KB and the
- * buffer is written at least every 200 ms (and synchronously at exit, by pino): with one line per
- * request, pino's default destination hands every line to the libuv pool, which measured 11.4 µs per
- * line against 5.4 µs buffered (one line per event-loop turn, pinned to one core). Each write still
- * costs tens of µs on one core (the hand-over to a pool thread and back): in the bench's gateway
- * ~3 µs per request with 4 KB writes, under 1 µs with 16 KB.
+ * buffer is written at least every 200 ms (and at exit, by pino): with one line per request, a write per
+ * line measured 11.4 µs per line against 5.4 µs buffered (one line per event-loop turn, pinned to one
+ * core). The buffer is written synchronously, as pino's own destination does by default: an
+ * asynchronous write hands each 16 KB to a libuv pool thread, which on a gateway given one core
+ * preempts the event loop and hands back, 1.4–3.8 µs per request more than writing in place in three
+ * paired runs of bench/observability.ts (modes observe vs observe with this setting; a write of 16 KB
+ * itself is ~0.65 µs per request). The price is pino's usual one: a log sink that stops reading (a full
+ * pipe) stalls the process instead of growing its memory.
  *
  * The destination keeps its buffer as Buffers (sonic-boom's contentMode "buffer"): in its default
  * string mode every write appends the line to the pending chunk and measures that whole chunk again
@@ -51,7 +54,7 @@ export interface App {
  */
 export function createLogger(level: Config["logLevel"], dest: number | string = 1): Logger {
   // maxWrite (one write's most) has to exceed minLength; its default is 16 KB.
-  const destination = pino.destination({ dest, sync: false, minLength: 16384, maxWrite: 32768, periodicFlush: 200, contentMode: "buffer" });
+  const destination = pino.destination({ dest, sync: true, minLength: 16384, maxWrite: 32768, periodicFlush: 200, contentMode: "buffer" });
   // sonic-boom's typings describe only its string mode.
   const writeBuffer = destination.write.bind(destination) as unknown as (chunk: Buffer) => boolean;
   destination.write = (line: string | Buffer) => writeBuffer(typeof line === "string" ? Buffer.from(line) : line);
