@@ -244,7 +244,8 @@ export interface SpanHead {
 /** Writes whole spans (ScopeSpans.spans entries). */
 export class SpanWriter extends ProtoWriter implements SpanOut {
   private spanAt = -1;
-  private attrsOpen = false;
+  /** The open AnyValue's length slot (attributes do not nest). */
+  private valueAt = -1;
 
   begin(h: SpanHead): void {
     this.spanAt = this.open(T.span, true);
@@ -274,34 +275,41 @@ export class SpanWriter extends ProtoWriter implements SpanOut {
     this.bytes(f);
   }
 
-  str(key: Uint8Array, v: string): void {
-    const kv = this.open(T.attr);
+  /**
+   * Opens an attribute: a KeyValue (`tag`: a span's or a resource's attributes field) with its key written
+   * and its AnyValue opened, whose one field the caller writes; `endAttr` closes both.
+   */
+  beginAttr(key: Uint8Array, tag: number = T.attr): number {
+    const kv = this.open(tag);
     this.bytes(key);
-    const any = this.open(T.value);
-    this.string(T.string, v);
-    this.close(any);
+    this.valueAt = this.open(T.value);
+    return kv;
+  }
+
+  endAttr(kv: number): void {
+    this.close(this.valueAt);
     this.close(kv);
+  }
+
+  str(key: Uint8Array, v: string): void {
+    const kv = this.beginAttr(key);
+    this.string(T.string, v);
+    this.endAttr(kv);
   }
 
   int(key: Uint8Array, v: number): void {
-    const kv = this.open(T.attr);
-    this.bytes(key);
-    const any = this.open(T.value);
+    const kv = this.beginAttr(key);
     this.buf[this.pos++] = T.int;
     this.varint(Math.trunc(v));
-    this.close(any);
-    this.close(kv);
+    this.endAttr(kv);
   }
 
   dbl(key: Uint8Array, v: number): void {
-    const kv = this.open(T.attr);
-    this.bytes(key);
-    const any = this.open(T.value);
+    const kv = this.beginAttr(key);
     this.buf[this.pos++] = T.double;
     this.buf.writeDoubleLE(v, this.pos);
     this.pos += 8;
-    this.close(any);
-    this.close(kv);
+    this.endAttr(kv);
   }
 }
 
@@ -323,19 +331,14 @@ export const attr = {
   dbl: (key: string, v: number): Buffer => fragment((w) => w.dbl(attrKey(key), v)),
   bool: (key: string, v: boolean): Buffer =>
     fragment((w) => {
-      const kv = w.open(T.attr);
-      w.bytes(attrKey(key));
-      const any = w.open(T.value);
+      const kv = w.beginAttr(attrKey(key));
       w.buf[w.pos++] = T.bool;
       w.buf[w.pos++] = v ? 1 : 0;
-      w.close(any);
-      w.close(kv);
+      w.endAttr(kv);
     }),
   strs: (key: string, v: readonly string[]): Buffer =>
     fragment((w) => {
-      const kv = w.open(T.attr);
-      w.bytes(attrKey(key));
-      const any = w.open(T.value);
+      const kv = w.beginAttr(attrKey(key));
       const arr = w.open(T.array);
       for (const s of v.slice(0, 16)) {
         const item = w.open(T.arrayValue);
@@ -343,8 +346,7 @@ export const attr = {
         w.close(item);
       }
       w.close(arr);
-      w.close(any);
-      w.close(kv);
+      w.endAttr(kv);
     }),
 };
 
@@ -469,12 +471,9 @@ export class Tracer {
     this.delayMs = opts.delayMs ?? 1000;
     this.resource = fragment((w) => {
       const r = w.open(T.resource);
-      const kv = w.open(T.resourceAttr);
-      w.bytes(attrKey("service.name"));
-      const any = w.open(T.value);
+      const kv = w.beginAttr(attrKey("service.name"), T.resourceAttr);
       w.string(T.string, opts.serviceName);
-      w.close(any);
-      w.close(kv);
+      w.endAttr(kv);
       w.close(r);
     });
     this.scope = fragment((w) => {
