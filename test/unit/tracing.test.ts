@@ -73,7 +73,7 @@ function tracer(url: string, opts: Partial<TracerOptions> = {}, log = pino({ lev
 describe("OTLP/protobuf encoding", () => {
   it("writes every field as the protocol defines it: ids as bytes, nanosecond times, typed attribute values, an error status", async () => {
     const long = "é".repeat(200); // 400 bytes: lengths past one varint byte, at every level
-    const cached = cachedStr("c");
+    const cached = cachedStr("c", 1); // one value kept; a second is written as it comes
     const [s] = await roundTrip((w) => {
       w.begin({ traceId: "0a".repeat(16), spanId: "b1".repeat(8), parentSpanId: "c".repeat(16), name: 'chat "evil"\n\u2028model', kind: SpanKind.CLIENT, startMs: 1_764_115_200_123.456, endMs: 1_764_115_200_124.5 });
       w.str(attrKey("s"), 'quote " and \\ and é');
@@ -84,8 +84,9 @@ describe("OTLP/protobuf encoding", () => {
       w.frag(attr.bool("b", false));
       w.frag(attr.bool("t", true));
       w.frag(attr.strs("a", ["stop", 'x"y']));
-      w.frag(cached("same"));
-      w.frag(cached("same"));
+      cached(w, "same");
+      cached(w, "same");
+      cached(w, "other");
       w.str(attrKey("long"), long);
       w.end('UPSTREAM_ERROR "503"');
     });
@@ -108,6 +109,7 @@ describe("OTLP/protobuf encoding", () => {
         { key: "a", value: { arrayValue: { values: [{ stringValue: "stop" }, { stringValue: 'x"y' }] } } },
         { key: "c", value: { stringValue: "same" } },
         { key: "c", value: { stringValue: "same" } },
+        { key: "c", value: { stringValue: "other" } },
         { key: "long", value: { stringValue: long } },
       ],
       status: { code: 2, message: 'UPSTREAM_ERROR "503"' },

@@ -90,11 +90,11 @@ class Observation implements RequestObservation {
         tracer.record((w) => {
           w.begin({ traceId: trace.traceId, spanId, parentSpanId: trace.spanId, name: `chat ${t.upstreamModel}`, kind: SpanKind.CLIENT, startMs, endMs });
           w.frag(A.chat);
-          w.frag(A.provider(genAiProviderName(t.kind, t.provider)));
-          w.frag(A.requestModel(t.upstreamModel));
-          w.frag(A.model(target.model.id));
-          w.frag(A.outcome(outcome));
-          if (error) w.frag(A.errorType(error.code));
+          A.provider(w, genAiProviderName(t.kind, t.provider));
+          A.requestModel(w, t.upstreamModel);
+          A.model(w, target.model.id);
+          A.outcome(w, outcome);
+          if (error) A.errorType(w, error.code);
           if (error?.upstreamStatus !== undefined) w.int(K.httpStatus, error.upstreamStatus);
           w.end(outcome === "error" && error ? error.code : undefined);
         });
@@ -138,9 +138,9 @@ class Observation implements RequestObservation {
       tracer.record((w) => {
         w.begin({ traceId: trace.traceId, spanId: trace.spanId, parentSpanId: trace.parentSpanId, name: `chat ${r.modelRequested}`, kind: SpanKind.SERVER, startMs: trace.startMs, endMs });
         w.frag(A.chat);
-        w.frag(A.requestModel(r.modelRequested));
-        if (r.modelServed) w.frag(A.responseModel(r.modelServed));
-        if (provider) w.frag(A.provider(provider));
+        A.requestModel(w, r.modelRequested);
+        if (r.modelServed) A.responseModel(w, r.modelServed);
+        if (provider) A.provider(w, provider);
         w.str(K.responseId, r.id);
         w.int(K.inputTokens, r.inputTokens);
         w.int(K.outputTokens, r.outputTokens);
@@ -149,12 +149,12 @@ class Observation implements RequestObservation {
         if (tps != null && tps > 0) w.dbl(K.tpot, 1 / tps);
         if (r.itlMs != null) w.dbl(K.itl, r.itlMs);
         w.dbl(K.cost, r.costMicroUsd / 1e6);
-        w.frag(A.status(r.status));
+        A.status(w, r.status);
         w.str(K.requestId, r.id);
-        if (r.keyId) w.frag(A.keyId(r.keyId));
-        w.frag(A.transport(r.transport));
+        if (r.keyId) A.keyId(w, r.keyId);
+        A.transport(w, r.transport);
         w.frag(A.stream[r.stream ? 1 : 0]);
-        if (r.errorCode) w.frag(A.errorType(r.errorCode));
+        if (r.errorCode) A.errorType(w, r.errorCode);
         w.end(r.errorCode && r.status === "error" ? r.errorCode : undefined);
       });
     }

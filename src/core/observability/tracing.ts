@@ -91,9 +91,9 @@ export function nowMs(): number {
 // ─────────────── OTLP/protobuf encoding ───────────────
 // Spans are written in the OTLP protobuf wire format (opentelemetry-proto, trace/v1/trace.proto and
 // common/v1/common.proto), the protocol's default (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf), straight
-// into the export body. Binary ids, varints and fixed64 times need no strings, so writing a span creates
-// almost no garbage; as OTLP/JSON the same two spans made ~4 KB of intermediate strings per request,
-// which the gateway paid for again in its collections, and sent ~1.8× the bytes.
+// into the export body: binary ids, varints and fixed64 times, no intermediate strings. A server span
+// takes 0.72 µs and 556 bytes this way, against 1.4 µs and 1,051 bytes as the OTLP/JSON written before
+// (a loop of 200,000 spans); in the running gateway the difference is within its noise.
 
 export const SpanKind = { SERVER: 2, CLIENT: 3 } as const;
 
@@ -352,18 +352,20 @@ export const attr = {
 
 /**
  * A string attribute whose values repeat request after request (model, provider, status): each value's
- * encoding is kept, up to `max` distinct values; values beyond that are encoded as they come.
+ * encoding is kept, up to `max` distinct values (client-sent model names must not grow it without
+ * bound); values beyond that are written as they come.
  */
-export function cachedStr(key: string, max = 256): (v: string) => Buffer {
+export function cachedStr(key: string, max = 256): (w: SpanOut, v: string) => void {
   const cache = new Map<string, Buffer>();
   const k = attrKey(key);
-  return (v) => {
+  return (w, v) => {
     let f = cache.get(v);
     if (f === undefined) {
-      f = fragment((w) => w.str(k, v));
-      if (cache.size < max) cache.set(v, f);
+      if (cache.size >= max) return w.str(k, v);
+      f = fragment((x) => x.str(k, v));
+      cache.set(v, f);
     }
-    return f;
+    w.frag(f);
   };
 }
 
