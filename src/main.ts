@@ -1,3 +1,4 @@
+import "./production-mode.js";
 import { createApp, createLogger } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 
