@@ -327,8 +327,6 @@ export const attrKey = (key: string): Buffer =>
 /** Whole attributes, encoded once: for values that repeat (see cachedStr) or are constant. */
 export const attr = {
   str: (key: string, v: string): Buffer => fragment((w) => w.str(attrKey(key), v)),
-  int: (key: string, v: number): Buffer => fragment((w) => w.int(attrKey(key), v)),
-  dbl: (key: string, v: number): Buffer => fragment((w) => w.dbl(attrKey(key), v)),
   bool: (key: string, v: boolean): Buffer =>
     fragment((w) => {
       const kv = w.beginAttr(attrKey(key));
