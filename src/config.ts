@@ -102,9 +102,15 @@ const FileSchema = z
       .strict()
       .default({ maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2048 }),
     usage: z
-      .object({ flushIntervalMs: z.number().int().positive().default(250), batchSize: z.number().int().positive().default(500) })
+      .object({
+        flushIntervalMs: z.number().int().positive().default(250),
+        batchSize: z.number().int().positive().default(500),
+        /** Unwritten records past which new requests are refused (503 OVERLOADED) until the backlog drains. */
+        maxQueued: z.number().int().positive().default(100_000),
+      })
       .strict()
-      .default({ flushIntervalMs: 250, batchSize: 500 }),
+      .refine((u) => u.maxQueued >= u.batchSize, { message: "usage.maxQueued must be at least usage.batchSize", path: ["maxQueued"] })
+      .default({ flushIntervalMs: 250, batchSize: 500, maxQueued: 100_000 }),
     shutdown: z.object({ drainMs: z.number().int().nonnegative().default(10_000) }).strict().default({ drainMs: 10_000 }),
     timeouts: TimeoutsSchema.default({}),
     logging: z
@@ -247,7 +253,7 @@ export interface Config {
   aliases: Record<string, string>;
   demoEnabled: boolean;
   limits: { maxBodyBytes: number; maxMessages: number };
-  usage: { flushIntervalMs: number; batchSize: number };
+  usage: { flushIntervalMs: number; batchSize: number; maxQueued: number };
   shutdown: { drainMs: number };
   timeouts: TimeoutsConfig;
   routing: RoutingConfig;

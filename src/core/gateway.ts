@@ -266,6 +266,12 @@ export class Gateway {
     let req: ChatRequest | undefined;
     let plan: RoutePlan | undefined;
     try {
+      if (this.deps.usage.backlogged) {
+        throw new GatewayError(ErrorCode.OVERLOADED, "this gateway instance cannot record usage right now (its database is unreachable or too slow); retry shortly or on another instance", {
+          retryable: true,
+          retryAfterMs: 1_000,
+        });
+      }
       req = parseRequest(input, this.deps.limits);
       const guard = await this.guard.begin(req, ctx.principal);
       plan = this.router.plan(guard.request, ctx.principal);
@@ -315,7 +321,8 @@ export class Gateway {
         tags: req?.tags ?? (Array.isArray(raw.tags) ? raw.tags.filter((t): t is string => typeof t === "string").slice(0, 16) : []),
         endUser: req?.user ?? (typeof raw.user === "string" ? raw.user.slice(0, 256) : null),
       });
-      this.deps.usage.add(record);
+      // A refusal for a full usage queue is not queued too: metrics and the log line still count it.
+      if (err.code !== ErrorCode.OVERLOADED) this.deps.usage.add(record);
       this.observer.start({ id, principal: ctx.principal, model: record.modelRequested, transport: ctx.transport, stream, traceparent: ctx.traceparent }).end(record);
       throw err;
     }

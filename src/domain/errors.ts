@@ -14,6 +14,8 @@ export const ErrorCode = {
   NO_ROUTE: "NO_ROUTE",
   CLIENT_CLOSED: "CLIENT_CLOSED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
+  /** This instance cannot take more work now (its usage records are not being written); retry, here later or elsewhere. */
+  OVERLOADED: "OVERLOADED",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

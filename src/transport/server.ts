@@ -39,6 +39,7 @@ export async function createHttpApp(schemas: BuiltSchemas, services: Services, l
     if (path === "/metrics") return serveMetrics(req, res, services);
     if (path === "/readyz") {
       if (!ready) return sendJson(res, 503, { status: "shutting down" });
+      if (services.usage.backlogged) return sendJson(res, 503, { status: "usage backlog", queued: services.usage.depth });
       try {
         await services.db.ping();
         return sendJson(res, 200, { status: "ready", database: services.db.kind });

@@ -36,6 +36,7 @@ describe("config", () => {
     // Traces go out as OTLP/HTTP protobuf only: a grpc or JSON setting is refused at startup, not ignored.
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, {})).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: only http\/protobuf is supported/);
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json" }, {})).toThrow(/OTEL_EXPORTER_OTLP_TRACES_PROTOCOL/);
+    expect(() => loadConfig({}, { usage: { batchSize: 500, maxQueued: 100 } })).toThrow(/usage\.maxQueued: usage\.maxQueued must be at least usage\.batchSize/);
     expect(loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" }, {}).observability.otlpEndpoint).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@ import { syntheticRecords } from "../helpers/usage-records.js";
  * one write in flight at most, the next full batch as soon as one ends, a partial one on the timer, and
  * after a failure only the backoff timer retries.
  */
-function harness(batchSize: number, flushIntervalMs: number) {
+function harness(batchSize: number, flushIntervalMs: number, maxQueued?: number, lines: string[] = []) {
   const pending: { size: number; settle: (err?: Error) => void }[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -29,7 +29,7 @@ function harness(batchSize: number, flushIntervalMs: number) {
       });
     });
   const db = { kind: "postgres", query, atomic: (fn: (q: Query) => Promise<unknown>) => fn(query) } as unknown as Database;
-  const w = new UsageWriter(db, pino({ level: "silent" }), { flushIntervalMs, batchSize });
+  const w = new UsageWriter(db, pino({ level: "info" }, { write: (l: string) => lines.push(l) }), { flushIntervalMs, batchSize, maxQueued });
   const next = async () => {
     await expect.poll(() => pending.length, { timeout: 5000 }).toBeGreaterThan(0);
     return pending.shift()!;
@@ -91,4 +91,38 @@ describe("usage writer scheduling", () => {
     expect(h.w.consecutiveFailures).toBe(0);
     expect(h.maxInFlight()).toBe(1);
   });
+
+  it("reports a backlog past maxQueued, keeps every record, probes the database every 2 s at most meanwhile, and recovers", async () => {
+    const lines: string[] = [];
+    const h = harness(10, 50, 30, lines);
+    for (const r of records(10, 5)) h.w.add(r);
+    (await h.next()).settle(new Error("connection refused"));
+    for (const r of records(19, 6)) h.w.add(r);
+    expect(h.w.backlogged).toBe(false);
+    h.w.add(records(1, 7)[0]!);
+    expect(h.w.backlogged).toBe(true);
+    // Requests already under way still hand in their records: none is dropped.
+    for (const r of records(5, 8)) h.w.add(r);
+    expect(h.w.depth).toBe(35);
+    (await h.next()).settle(new Error("connection refused")); // after 1 s
+    (await h.next()).settle(new Error("connection refused")); // after 2 s
+    // Three failures back off 4 s when healthy; a backlogged writer (the gateway refusing requests) waits 2 s.
+    const t0 = Date.now();
+    const retry = await h.next();
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    retry.settle();
+    let written = retry.size;
+    while (written < 35) {
+      const b = await h.next();
+      written += b.size;
+      b.settle();
+    }
+    await h.w.flush();
+    expect(written).toBe(35);
+    expect(h.w.backlogged).toBe(false);
+    expect(h.w.depth).toBe(0);
+    const msgs = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(msgs.filter((m) => m.includes("refusing new requests"))).toHaveLength(1);
+    expect(msgs.filter((m) => m.includes("taking new requests again"))).toHaveLength(1);
+  }, 15_000);
 });

@@ -21,6 +21,11 @@ export interface UsageRecord extends UsageRow {
 export interface UsageWriterOptions {
   flushIntervalMs: number;
   batchSize: number;
+  /**
+   * Records held unwritten past which the writer reports itself backlogged, and the gateway takes no
+   * new requests until it drains (records of requests already under way are still accepted). Absent: never.
+   */
+  maxQueued?: number | undefined;
   /** Whether bodies are stored for a request of this team. Absent: never. */
   bodies?: ((teamId: string | null) => boolean) | undefined;
   /**
@@ -61,6 +66,14 @@ export class UsageWriter {
     return this.queue.length;
   }
 
+  /**
+   * More records are waiting than `maxQueued`: the database is unreachable or slower than the traffic.
+   * Memory would otherwise grow with every request until the process dies and loses them all.
+   */
+  get backlogged(): boolean {
+    return this.opts.maxQueued !== undefined && this.queue.length >= this.opts.maxQueued;
+  }
+
   /** Consecutive failed batch writes (0 when healthy). */
   get consecutiveFailures(): number {
     return this.failures;
@@ -73,6 +86,7 @@ export class UsageWriter {
     }
     this.queue.push(record);
     this.enqueued++;
+    if (this.queue.length === this.opts.maxQueued) this.log.error({ queued: this.queue.length, failures: this.failures }, "usage records are not being written: refusing new requests until the backlog drains");
     if (this.queue.length >= this.opts.batchSize) this.kick();
     else this.schedule();
   }
@@ -110,7 +124,8 @@ export class UsageWriter {
 
   private schedule(): void {
     if (this.timer || this.closed) return;
-    const backoff = this.failures === 0 ? this.opts.flushIntervalMs : Math.min(30_000, 500 * 2 ** this.failures);
+    // While backlogged the gateway refuses requests, so the database is probed more often than the usual 30 s at most.
+    const backoff = this.failures === 0 ? this.opts.flushIntervalMs : Math.min(this.backlogged ? 2_000 : 30_000, 500 * 2 ** this.failures);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush().catch(() => undefined);
@@ -125,8 +140,10 @@ export class UsageWriter {
       const started = performance.now();
       try {
         await this.writeBatch(batch);
+        const wasBacklogged = this.backlogged;
         this.queue.splice(0, batch.length);
         this.written += batch.length;
+        if (wasBacklogged && !this.backlogged) this.log.warn({ queued: this.queue.length }, "usage backlog below its limit: taking new requests again");
         this.failures = 0;
         this.opts.onBatch?.(batch, (performance.now() - started) / 1000);
       } catch (err) {

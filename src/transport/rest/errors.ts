@@ -47,6 +47,7 @@ export function openaiError(err: GatewayError): { status: number; body: unknown;
     }
     case ErrorCode.NO_ROUTE:
     case ErrorCode.SHUTTING_DOWN:
+    case ErrorCode.OVERLOADED:
       status = 503;
       type = "server_error";
       break;
