@@ -22,8 +22,8 @@ export interface UsageWriterOptions {
   flushIntervalMs: number;
   batchSize: number;
   /**
-   * Records held unwritten past which the writer reports itself backlogged, and the gateway takes no
-   * new requests until it drains (records of requests already under way are still accepted). Absent: never.
+   * How many unwritten records make the writer report itself backlogged; the gateway then takes no new
+   * requests until it drains (records of requests already under way are still accepted). Absent: never.
    */
   maxQueued?: number | undefined;
   /** Whether bodies are stored for a request of this team. Absent: never. */
@@ -67,7 +67,7 @@ export class UsageWriter {
   }
 
   /**
-   * More records are waiting than `maxQueued`: the database is unreachable or slower than the traffic.
+   * `maxQueued` records or more are waiting: the database is unreachable or slower than the traffic.
    * Memory would otherwise grow with every request until the process dies and loses them all.
    */
   get backlogged(): boolean {
