@@ -149,7 +149,7 @@ export class Gateway {
       run.done = true;
       run.timing.delta();
       const out = run.guard.output;
-      const content = out ? out.push(result.content) + out.flush() : result.content;
+      const content = out ? out.whole(result.content) : result.content;
       run.sent = content;
       const toolCalls = ToolCallOutput.whole(out, result.toolCalls);
       return this.finish(run, { raw: result.content, content, toolCalls, finishReason: result.finishReason, reported: result.usage, providerModel: result.model });

@@ -74,6 +74,11 @@ export interface OutputTransform {
   /** Everything still held, at the end of the stream. */
   flush(): string;
   /**
+   * A whole answer at once (not streamed): what push(text) + flush() return, without working out
+   * what a stream would have to hold back.
+   */
+  whole(text: string): string;
+  /**
    * A fresh transform for one tool call's arguments (JSON text, streamed on its own): the same
    * types, placeholders and finding counts; restored values are JSON-escaped. Absent: tool-call
    * arguments pass unchanged.

@@ -44,9 +44,6 @@ export class ToolCallOutput {
   static whole(out: OutputTransform | null, calls: ToolCall[]): ToolCall[] {
     const fresh = out?.toolArguments?.bind(out);
     if (!fresh) return calls;
-    return calls.map((c) => {
-      const t = fresh();
-      return { ...c, arguments: t.push(c.arguments) + t.flush() };
-    });
+    return calls.map((c) => ({ ...c, arguments: fresh().whole(c.arguments) }));
   }
 }

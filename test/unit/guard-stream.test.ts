@@ -31,14 +31,16 @@ const textArb = fc.array(fc.tuple(piece, fc.constantFrom(...SEPS)), { minLength:
 /** Cut points as fractions, so any chunking of any text can be drawn. */
 const cutsArb = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 30 });
 
-function run(text: string, cuts: number[], mask = ALL_TYPES): { chunks: string[]; whole: string } {
+function run(text: string, cuts: number[], mask = ALL_TYPES): { chunks: string[]; whole: string; pushFlush: string } {
   const mk = () => {
     const ph = new Placeholders();
     ph.placeholder("EMAIL", "alice@corp.example", true);
     return new StreamRedactor({ mask, placeholders: ph, restore: true });
   };
+  // The non-streamed path (one pass), and the same text as one chunk of a stream.
+  const whole = mk().whole(text);
   const one = mk();
-  const whole = one.push(text) + one.flush();
+  const pushFlush = one.push(text) + one.flush();
   const points = [...new Set(cuts.map((c) => Math.floor(c * text.length)))].sort((a, b) => a - b);
   const r = mk();
   const chunks: string[] = [];
@@ -48,15 +50,16 @@ function run(text: string, cuts: number[], mask = ALL_TYPES): { chunks: string[]
     at = p;
   }
   chunks.push(r.flush());
-  return { chunks, whole };
+  return { chunks, whole, pushFlush };
 }
 
 describe("output redaction across chunk edges", () => {
   it("streams exactly the one-shot result for every chunking (fast-check)", () => {
     fc.assert(
       fc.property(textArb, cutsArb, (text, cuts) => {
-        const { chunks, whole } = run(text, cuts);
+        const { chunks, whole, pushFlush } = run(text, cuts);
         expect(chunks.join("")).toBe(whole);
+        expect(pushFlush).toBe(whole);
       }),
       { numRuns: Number(process.env.FC_RUNS ?? 400) },
     );

@@ -43,6 +43,12 @@ export class StreamRedactor implements OutputTransform {
     return this.pend === "" ? "" : this.release(true);
   }
 
+  /** One detection pass over the whole text: a stream's push costs a hold-back scan and a second pass at flush. */
+  whole(text: string): string {
+    this.pend += text;
+    return this.flush();
+  }
+
   toolArguments(): StreamRedactor {
     return new StreamRedactor({ ...this.o, json: true });
   }
