@@ -1,5 +1,5 @@
 import type { PiiType } from "../types.js";
-import { ahead, alt, behind, cls, compile, lit, notAhead, notBehind, opt, raw, rep, seq, wordSet, type Compiled, type Pat } from "./pattern.js";
+import { ahead, alt, behind, cls, compile, lit, notAhead, notBehind, opt, raw, rep, seq, startsWith, wordSet, type Compiled, type Pat } from "./pattern.js";
 import { DOB_TRIGGERS, FIRST_NAMES, MONTHS, NOT_SURNAMES, PARTICLES, PERSON_TRIGGERS, PHONE_CONTEXT, SSN_CONTEXT, WEAK_PERSON_TRIGGERS } from "./names.js";
 import { IBAN_COUNTRIES, ibanLength, validCard, validEmailDomain, validIpv4, validIpv6, validPhone, validSecretValue, validSsn } from "./validators.js";
 
@@ -148,8 +148,9 @@ const moreNames = (min: number, max: number): Pat => rep(seq(lit(" "), opt(raw(p
 const strongTriggers = PERSON_TRIGGERS.filter((t) => !WEAK_PERSON_TRIGGERS.has(t));
 const triggerBehind = (ts: readonly string[]): Pat => behind(`(?:^|[^\\p{L}\\p{N}_])(?:${ciWords(ts)})[ \\t]{0,2}\\n?[ \\t]{0,2}`);
 const firstName = raw(`(?:${words(FIRST_NAMES)})(?!\\p{L})`, `(?:${prefixAlternation(FIRST_NAMES)})`, `(?:${words(FIRST_NAMES)})`);
-// Cheap one-character checks first: the trigger lookbehind then runs only where a name can start.
-const nameStart = [ahead("\\p{Lu}"), behind("[\\s:,.]")];
+// Cheap one-character checks first: the trigger lookbehind then runs only where a name can start,
+// in the hold-back partials too (startsWith; before a cheap start, as in personListed, it only adds work).
+const nameStart = [startsWith("\\p{Lu}"), behind("[\\s:,.]")];
 const personTriggered = seq(...nameStart, triggerBehind(strongTriggers), notAhead(stop), nameToken, moreNames(0, 2));
 const personWeak = seq(...nameStart, triggerBehind([...WEAK_PERSON_TRIGGERS]), firstName, moreNames(0, 2));
 const personListed = seq(ahead("\\p{Lu}"), B, firstName, moreNames(1, 2));
