@@ -109,6 +109,15 @@ function resolveOverlaps(found: Ranked[]): Finding[] {
 export function holdStart(text: string, mask: TypeMask, from: number): number {
   let hold = text.length;
   if (mask === 0) return hold;
+  const joined = joinedPartials(mask);
+  if (joined !== null) {
+    for (const re of joined) {
+      re.lastIndex = from;
+      const m = re.exec(text);
+      if (m !== null && m.index < hold) hold = m.index;
+    }
+    return hold;
+  }
   for (const r of RECOGNIZERS) {
     const re = r.re.partial;
     if (re === null || !enabled(r, mask)) continue;
@@ -117,6 +126,53 @@ export function holdStart(text: string, mask: TypeMask, from: number): number {
     if (m !== null && m.index < hold) hold = m.index;
   }
   return hold;
+}
+
+/**
+ * The enabled partials as one alternation per set of flags (the structured types' regexes run
+ * without `u`, which is faster). The leftmost match of an alternation is the leftmost match of any
+ * of its branches, so one scan gives what one scan per recognizer did: a streamed delta's
+ * hold-back test went from 0.9 to 0.3 µs with the default types (2.0 to 1.5 µs with all).
+ * Built off the request path, the first time a mask is seen: V8 compiles a regex on its first
+ * run, and these are large, so until it is ready the recognizers' own (warm) regexes serve.
+ */
+const joined = new Map<TypeMask, RegExp[] | null>();
+/** Masks come from guardrail policies; a store with more distinct ones than this keeps using the loop. */
+const MAX_JOINED = 64;
+
+function joinedPartials(mask: TypeMask): RegExp[] | null {
+  const j = joined.get(mask);
+  if (j !== undefined) return j;
+  if (joined.size < MAX_JOINED) {
+    joined.set(mask, null);
+    setImmediate(() => {
+      // A regex that cannot be joined (the unit test joins every type) leaves the loop serving.
+      try {
+        joined.set(mask, joinPartials(mask));
+      } catch {
+        /* null stays: the loop */
+      }
+    });
+  }
+  return null;
+}
+
+export function joinPartials(mask: TypeMask): RegExp[] {
+  const byFlags = new Map<string, string[]>();
+  for (const r of RECOGNIZERS) {
+    const re = r.re.partial;
+    if (re === null || !enabled(r, mask)) continue;
+    let sources = byFlags.get(re.flags);
+    if (!sources) byFlags.set(re.flags, (sources = []));
+    // Numbered backreferences would point at another branch's groups once joined.
+    if (/\\[1-9]/.test(re.source)) throw new Error(`the ${r.type} hold-back regex has a backreference and cannot be joined`);
+    sources.push(re.source);
+  }
+  return [...byFlags].map(([flags, sources]) => {
+    const re = new RegExp(sources.map((src) => `(?:${src})`).join("|"), flags);
+    re.exec(WARM_UP);
+    return re;
+  });
 }
 
 const WARM_UP =
