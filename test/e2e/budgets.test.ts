@@ -77,6 +77,8 @@ describe("setting and reading budgets", { timeout: 120_000 }, () => {
 
     fake.setScenario({ content: "ok", usage: { promptTokens: 3, completionTokens: 100 } });
     expect((await complete(t, alice.secret, ask("hi", { maxTokens: 100 }))).ok).toBe(true);
+    // Settlements are written in batches after the answer: wait for this one, whose spending the replacement keeps.
+    await t.app.services.policy.flush();
     const replaced = await setBudget(t, { scope: "USER", subject: "alice", period: "DAY", limitUsd: 3, alertThresholds: [0.9, 0.25], action: "ALERT_ONLY" });
     expect(replaced.id).toBe(created.id);
     expect(replaced.data).toMatchObject({ limitUsd: 3, spentUsd: 0.001, alertThresholds: [0.25, 0.9], action: "ALERT_ONLY", timeZone: "UTC" });
