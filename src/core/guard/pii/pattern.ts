@@ -38,8 +38,8 @@ export const ahead = (src: string): Pat => ({ full: `(?=${src})`, partial: null,
  * A lookahead on one character, placed right before the node that consumes it (the first
  * character of what follows). Unlike `ahead` it stays in the partial: a partial is never empty,
  * so that character has always arrived. Where the rest starts with lookbehinds (a trigger list),
- * this one-character test spares the hold-back scan those at every other position: the PERSON
- * partials went from 49 to ~1 µs over a 155-character answer.
+ * this one-character test spares the hold-back scan those at every other position: over a
+ * 155-character answer the triggered PERSON partial went from 49 to 4.7 µs, the weak one from 5.6 to 2.4 µs.
  */
 export const startsWith = (charClass: string): Pat => ({ full: `(?=${charClass})`, partial: null, pre: `(?=${charClass})` });
 export const notAhead = (src: string): Pat => ({ full: `(?!${src})`, partial: null, pre: "" });
