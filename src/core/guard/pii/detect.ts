@@ -109,18 +109,7 @@ function resolveOverlaps(found: Ranked[]): Finding[] {
 export function holdStart(text: string, mask: TypeMask, from: number): number {
   let hold = text.length;
   if (mask === 0) return hold;
-  const joined = joinedPartials(mask);
-  if (joined !== null) {
-    for (const re of joined) {
-      re.lastIndex = from;
-      const m = re.exec(text);
-      if (m !== null && m.index < hold) hold = m.index;
-    }
-    return hold;
-  }
-  for (const r of RECOGNIZERS) {
-    const re = r.re.partial;
-    if (re === null || !enabled(r, mask)) continue;
+  for (const re of partialsFor(mask)) {
     re.lastIndex = from;
     const m = re.exec(text);
     if (m !== null && m.index < hold) hold = m.index;
@@ -136,25 +125,26 @@ export function holdStart(text: string, mask: TypeMask, from: number): number {
  * Built off the request path, the first time a mask is seen: V8 compiles a regex on its first
  * run, and these are large, so until it is ready the recognizers' own (warm) regexes serve.
  */
-const joined = new Map<TypeMask, RegExp[] | null>();
-/** Masks come from guardrail policies; a store with more distinct ones than this keeps using the loop. */
+const joined = new Map<TypeMask, readonly RegExp[]>();
+/** Masks come from guardrail policies; a store with more distinct ones than this keeps using the recognizers' own. */
 const MAX_JOINED = 64;
 
-function joinedPartials(mask: TypeMask): RegExp[] | null {
+function partialsFor(mask: TypeMask): readonly RegExp[] {
   const j = joined.get(mask);
   if (j !== undefined) return j;
+  const own = RECOGNIZERS.flatMap((r) => (r.re.partial !== null && enabled(r, mask) ? [r.re.partial] : []));
   if (joined.size < MAX_JOINED) {
-    joined.set(mask, null);
+    joined.set(mask, own);
     setImmediate(() => {
-      // A regex that cannot be joined (the unit test joins every type) leaves the loop serving.
+      // A regex that cannot be joined (the unit test joins every type) leaves the recognizers' own serving.
       try {
         joined.set(mask, joinPartials(mask));
       } catch {
-        /* null stays: the loop */
+        /* `own` stays */
       }
     });
   }
-  return null;
+  return own;
 }
 
 export function joinPartials(mask: TypeMask): RegExp[] {
