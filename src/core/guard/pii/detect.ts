@@ -118,16 +118,18 @@ export function holdStart(text: string, mask: TypeMask, from: number): number {
 }
 
 /**
- * The enabled partials as one alternation per set of flags (the structured types' regexes run
- * without `u`, which is faster). The leftmost match of an alternation is the leftmost match of any
- * of its branches, so one scan gives what one scan per recognizer did: a streamed delta's
- * hold-back test went from 0.9 to 0.3 µs with the default types (2.0 to 1.5 µs with all).
- * Built off the request path, the first time a mask is seen: V8 compiles a regex on its first
- * run, and these are large, so until it is ready the recognizers' own (warm) regexes serve.
+ * The enabled structured types' partials (regexes without `u`) as one alternation, the others
+ * as they are. The leftmost match of an alternation is the leftmost match of any of its branches,
+ * so one scan gives what one scan per recognizer did: a streamed delta's hold-back test went from
+ * 0.9 to 0.3 µs with the default types. The contextual types' large `u` partials stay apart:
+ * joined with the rest, every type's test was slower (1.5–2.0 against 1.0 µs a delta), and
+ * compiling them joined blocked the event loop for 100–140 ms (PERSON alone is 2 × 13 KB of
+ * source) once per policy mask, where their own regexes are compiled at start. The joined one is built off the request path the first time a mask is seen (~6 ms: V8
+ * compiles a regex on its first run); until then the recognizers' own (warm) regexes serve.
  */
 const joined = new Map<TypeMask, readonly RegExp[]>();
 /** Masks come from guardrail policies; a store with more distinct ones than this keeps using the recognizers' own. */
-const MAX_JOINED = 64;
+const MAX_JOINED = 16;
 
 function partialsFor(mask: TypeMask): readonly RegExp[] {
   const j = joined.get(mask);
@@ -148,21 +150,27 @@ function partialsFor(mask: TypeMask): readonly RegExp[] {
 }
 
 export function joinPartials(mask: TypeMask): RegExp[] {
-  const byFlags = new Map<string, string[]>();
+  const out: RegExp[] = [];
+  const sources: string[] = [];
+  let flags = "";
   for (const r of RECOGNIZERS) {
     const re = r.re.partial;
     if (re === null || !enabled(r, mask)) continue;
-    let sources = byFlags.get(re.flags);
-    if (!sources) byFlags.set(re.flags, (sources = []));
+    if (re.unicode) {
+      out.push(re);
+      continue;
+    }
     // Numbered backreferences would point at another branch's groups once joined.
     if (/\\[1-9]/.test(re.source)) throw new Error(`the ${r.type} hold-back regex has a backreference and cannot be joined`);
-    sources.push(re.source);
+    sources.push(`(?:${re.source})`);
+    flags = re.flags;
   }
-  return [...byFlags].map(([flags, sources]) => {
-    const re = new RegExp(sources.map((src) => `(?:${src})`).join("|"), flags);
+  if (sources.length > 0) {
+    const re = new RegExp(sources.join("|"), flags);
     re.exec(WARM_UP);
-    return re;
-  });
+    out.unshift(re);
+  }
+  return out;
 }
 
 const WARM_UP =
