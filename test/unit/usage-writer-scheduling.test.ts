@@ -125,4 +125,27 @@ describe("usage writer scheduling", () => {
     expect(msgs.filter((m) => m.includes("refusing new requests"))).toHaveLength(1);
     expect(msgs.filter((m) => m.includes("taking new requests again"))).toHaveLength(1);
   }, 15_000);
+
+  it("shortens a long backoff armed before the queue filled up, once it is backlogged", async () => {
+    const h = harness(10, 50, 30);
+    for (const r of records(10, 9)) h.w.add(r);
+    (await h.next()).settle(new Error("connection refused")); // retry in 1 s
+    (await h.next()).settle(new Error("connection refused")); // retry in 2 s
+    (await h.next()).settle(new Error("connection refused")); // next retry armed 4 s out, while not backlogged
+    await expect.poll(() => h.w.consecutiveFailures).toBe(3);
+    for (const r of records(20, 10)) h.w.add(r);
+    expect(h.w.backlogged).toBe(true);
+    const t0 = Date.now();
+    const retry = await h.next();
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    retry.settle();
+    let written = retry.size;
+    while (written < 30) {
+      const b = await h.next();
+      written += b.size;
+      b.settle();
+    }
+    await h.w.flush();
+    expect(h.w.depth).toBe(0);
+  }, 15_000);
 });

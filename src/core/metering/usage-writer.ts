@@ -86,7 +86,15 @@ export class UsageWriter {
     }
     this.queue.push(record);
     this.enqueued++;
-    if (this.queue.length === this.opts.maxQueued) this.log.error({ queued: this.queue.length, failures: this.failures }, "usage records are not being written: refusing new requests until the backlog drains");
+    if (this.queue.length === this.opts.maxQueued) {
+      this.log.error({ queued: this.queue.length, failures: this.failures }, "usage records are not being written: refusing new requests until the backlog drains");
+      // A retry armed before the queue filled may be up to 30 s out: re-arm it at the backlogged backoff.
+      if (this.failures > 0) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        this.schedule();
+      }
+    }
     if (this.queue.length >= this.opts.batchSize) this.kick();
     else this.schedule();
   }
