@@ -63,6 +63,9 @@ export interface CreateKeyInput {
 export class KeyStore {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly used = new Set<string>();
+  private readonly revokeListeners = new Set<(keyId: string) => void>();
+  /** Bumped by every eviction: a lookup that began before one may have read the key as it was before its revocation. */
+  private evictions = 0;
   private usedTimer: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
 
@@ -90,7 +93,10 @@ export class KeyStore {
     const now = Date.now();
     let entry = this.cache.get(hash);
     if (!entry || entry.expires < now) {
-      const principal = await this.lookup(hash);
+      const seen = this.evictions;
+      let principal = await this.lookup(hash);
+      // A revocation landed while the row was being read: read it again rather than cache it alive for a minute.
+      if (principal && seen !== this.evictions) principal = await this.lookup(hash);
       entry = { principal, expires: now + (principal ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) };
       if (this.cache.size >= MAX_CACHE) this.cache.clear();
       this.cache.set(hash, entry);
@@ -180,8 +186,25 @@ export class KeyStore {
     return { keyId: row.id, role: row.role, userId: row.userId, teamId: row.teamId, allowedModels: row.allowedModels };
   }
 
+  /**
+   * Called with a key's id when it is revoked here or, through NOTIFY, on another instance: holders of
+   * long-lived sessions (graphql-ws sockets) authenticated once and must drop them.
+   */
+  onRevoke(listener: (keyId: string) => void): () => void {
+    this.revokeListeners.add(listener);
+    return () => this.revokeListeners.delete(listener);
+  }
+
   private evict(keyId: string): void {
+    this.evictions++;
     for (const [hash, e] of this.cache) if (e.principal?.keyId === keyId) this.cache.delete(hash);
+    for (const l of this.revokeListeners) {
+      try {
+        l(keyId);
+      } catch (err) {
+        this.log.error({ err, keyId }, "revocation listener failed");
+      }
+    }
   }
 
   private async flushLastUsed(): Promise<void> {

@@ -1,9 +1,9 @@
 import type { Server } from "node:http";
-import { parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type Source } from "graphql";
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema, type Source } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import type { Principal } from "../../core/auth/keys.js";
 import { isGatewayError } from "../../domain/errors.js";
 import { bearer } from "../http-util.js";
@@ -30,7 +30,14 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
   });
 
   const documents = documentCache(500);
-  const disposable = useServer<Record<string, unknown>, { principal: Principal }>(
+  // Sockets by key id: a revoked key's open sockets are closed (here, or on another instance through
+  // the key store's NOTIFY), since each authenticated only once when it connected.
+  const sockets = new Map<string, Set<WebSocket>>();
+  const unsubscribe = services.keys.onRevoke((keyId) => {
+    for (const ws of sockets.get(keyId) ?? []) ws.close(CloseCode.Forbidden, "Forbidden: API key revoked");
+    sockets.delete(keyId);
+  });
+  const disposable = useServer<Record<string, unknown>, { principal: Principal; key: string }>(
     {
       schema,
       subscribe: eventSubscribe(schema, { completionStream: { map: completionEvent, plain: plainCompletionEvent }, liveRequests: liveRequestEvent }),
@@ -47,11 +54,32 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
           return false;
         }
         try {
-          ctx.extra.principal = await services.keys.authenticate(key);
+          const principal = await services.keys.authenticate(key);
+          ctx.extra.principal = principal;
+          ctx.extra.key = key;
+          const socket = ctx.extra.socket;
+          let set = sockets.get(principal.keyId);
+          if (!set) sockets.set(principal.keyId, (set = new Set()));
+          set.add(socket);
+          socket.once("close", () => {
+            const s = sockets.get(principal.keyId);
+            if (s?.delete(socket) && s.size === 0) sockets.delete(principal.keyId);
+          });
           return true;
         } catch (e) {
           if (isGatewayError(e)) return false; // graphql-ws closes with 4403 Forbidden
           throw e;
+        }
+      },
+      // Every operation checks the key again (a cache hit, ~1 µs): should a revocation's notice be lost,
+      // the key cache's TTL bounds how long a socket outlives its key, as for HTTP.
+      onSubscribe: async (ctx) => {
+        try {
+          ctx.extra.principal = await services.keys.authenticate(ctx.extra.key);
+        } catch (e) {
+          if (!isGatewayError(e)) throw e;
+          ctx.extra.socket.close(CloseCode.Forbidden, "Forbidden: API key revoked");
+          return [new GraphQLError(e.message, { extensions: { code: e.code } })];
         }
       },
       context: (ctx): GqlContext => ({ principal: ctx.extra.principal!, services }),
@@ -68,6 +96,7 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
   return {
     wss,
     async close(): Promise<void> {
+      unsubscribe();
       await disposable.dispose();
     },
   };
