@@ -36,14 +36,20 @@ export function insertFrom(table: PgTable, from: string, alias?: string): string
 const columnsOf = (t: PgTable) => Object.entries(getTableColumns(t)) as [string, PgColumn][];
 
 /**
- * JSON text of rows for `json_to_recordset`. Postgres text cannot hold U+0000 and rejects `\u0000`
- * in JSON it converts to text, which would fail the batch on every retry; such characters (only ever
- * in free text like an upstream's error message) are dropped.
+ * JSON text of rows for `json_to_recordset`. Postgres text cannot hold U+0000, nor a lone UTF-16
+ * surrogate, and refuses JSON that would convert to either: the batch would fail on every retry and
+ * hold up every record queued behind it. Any caller-sent string can carry them (a model name, a tag,
+ * an end-user id, an upstream's error message), so U+0000 is dropped and a lone surrogate becomes
+ * U+FFFD. JSON.stringify writes exactly these as escapes (a valid pair stays raw), so they are found
+ * in its output; an escaped backslash is matched as a whole so that text like `\\u0000` is left alone.
  */
 export function jsonRows(rows: readonly object[]): string {
   const s = JSON.stringify(rows);
-  return s.includes("\\u0000") ? s.replaceAll("\\u0000", "") : s;
+  return s.includes("\\u0000") || s.includes("\\ud") ? s.replace(PG_UNSAFE, pgSafe) : s;
 }
+
+const PG_UNSAFE = /\\(?:\\|u0000|ud[89a-f][0-9a-f]{2})/g;
+const pgSafe = (m: string): string => (m === "\\\\" ? m : m === "\\u0000" ? "" : "\\ufffd");
 
 export const q = (ident: string): string => `"${ident.replaceAll('"', '""')}"`;
 
