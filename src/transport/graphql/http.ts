@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ApolloServer, HeaderMap } from "@apollo/server";
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
-import type { GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Principal } from "../../core/auth/keys.js";
 import { isGatewayError } from "../../domain/errors.js";
@@ -36,7 +36,7 @@ export async function createGraphQLHttpHandler(schema: GraphQLSchema, services: 
     csrfPrevention: true,
     // Inline tracing is for Apollo's hosted router; it costs per-field timing on every request. Cache
     // control (on by default) wraps every resolver to compute HTTP cache hints we never set.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), subscriptionsOverWsOnly],
   });
   await apollo.start();
 
@@ -88,6 +88,21 @@ export async function createGraphQLHttpHandler(schema: GraphQLSchema, services: 
 
   return { handle, stop: () => apollo.stop() };
 }
+
+/**
+ * A subscription over HTTP would run its field's resolver with no event and fail as an internal error;
+ * it is refused as the client's mistake instead. One hooks object for every request (no allocation).
+ */
+const overWsOnly: GraphQLRequestListener<GqlContext> = {
+  async didResolveOperation({ operation }) {
+    if (operation?.operation === "subscription") {
+      throw new GraphQLError("subscriptions are served over graphql-ws (protocol graphql-transport-ws) at ws://…/graphql, not over HTTP", {
+        extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+      });
+    }
+  },
+};
+const subscriptionsOverWsOnly: ApolloServerPlugin<GqlContext> = { requestDidStart: async () => overWsOnly };
 
 function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
