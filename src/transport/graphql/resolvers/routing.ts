@@ -54,19 +54,30 @@ export class RoutingResolver {
   }
 
   @Query(() => RouteExplanation, {
-    description: "Dry run for the calling key: which rule decides and which targets would be tried in which order, and why others are skipped. Calls no provider.",
+    description: "Dry run for the calling key: which rule decides and which targets would be tried in which order, and why others are skipped. Calls no provider. A member sees the rule's users, teams and keys only as far as they are the member's own.",
   })
   explainRoute(@Arg("input", () => CompletionInput) input: CompletionInput, @Ctx() ctx: GqlContext): RouteExplanation {
     const x = ctx.services.routing.explain(toChatRequest(input), ctx.principal);
     return {
       requestKind: x.requestKind as RequestKind,
       promptTokens: x.promptTokens,
-      rule: x.rule ? toGqlRule(x.rule) : null,
+      rule: x.rule ? ownView(toGqlRule(x.rule), ctx) : null,
       candidates: x.candidates.map((c) => ({ ...c, circuit: c.circuit as CircuitState | null })),
       errorCode: x.error?.code ?? null,
       error: x.error?.message ?? null,
     };
   }
+}
+
+/**
+ * A member sees a rule's principal conditions only as far as they name the member's own user, team and
+ * key (the part that matched): the rest lists other people's ids, which `routingRules` keeps to admins.
+ */
+function ownView(rule: RoutingRule, ctx: GqlContext): RoutingRule {
+  if (ctx.principal.role === "ADMIN") return rule;
+  const p = ctx.principal;
+  const w = rule.when;
+  return { ...rule, when: { ...w, users: w.users && w.users.filter((u) => u === p.userId), teams: w.teams && w.teams.filter((t) => t === p.teamId), keys: w.keys && w.keys.filter((k) => k === p.keyId) } };
 }
 
 /** Model.health with this instance's circuit breaker for the model. */
