@@ -132,8 +132,14 @@ export async function upsertBudget(db: Database, input: BudgetInput, subject: st
     .values({ id: newId("bud"), scope: input.scope, subject, period: input.period, ...values, resetsAt: reset })
     .onConflictDoUpdate({
       target: [budgets.scope, budgets.subject, budgets.period],
-      // A new time zone moves the current period's end; otherwise it stays where it was.
-      set: { ...values, resetsAt: sql`CASE WHEN ${budgets.timeZone} = ${tz}::text THEN ${budgets.resetsAt} ELSE ${reset} END`, updatedAt: sql`now()` },
+      // A new time zone moves the current period's end; otherwise it stays where it was. A period that
+      // ended unnoticed (no request since) is reset first: moving its end must not carry its spending over.
+      set: {
+        ...values,
+        spentMicros: sql`CASE WHEN ${budgets.resetsAt} IS NOT NULL AND ${budgets.resetsAt} <= now() AND ${budgets.timeZone} <> ${tz}::text THEN 0 ELSE ${budgets.spentMicros} END`,
+        resetsAt: sql`CASE WHEN ${budgets.timeZone} = ${tz}::text THEN ${budgets.resetsAt} ELSE ${reset} END`,
+        updatedAt: sql`now()`,
+      },
     })
     .returning({ id: budgets.id });
   return row!.id;
