@@ -17,6 +17,9 @@ import { buildSchemas } from "./transport/graphql/schema.js";
 import { createHttpApp, type HttpApp } from "./transport/server.js";
 import type { Services } from "./transport/services.js";
 
+/** How long cut requests may take to unwind and settle once their connections are closed at shutdown. */
+const CUT_SETTLE_MS = 5_000;
+
 export interface AppOptions {
   config?: Config;
   /** Database options beyond the config (tests: a Postgres schema of their own, a PGlite template). */
@@ -117,8 +120,9 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
         const drained = await gateway.drain(config.shutdown.drainMs);
         if (!drained) log.warn({ active: gateway.activeRequests }, "shutdown: streams still running after the drain period; closing them");
         await http.stop();
-        // Cut streams settle their usage in `finally`; give them a tick before the last flush.
-        await new Promise((r) => setImmediate(r));
+        // Cut streams settle (usage record, budget settlement) once their upstream call has unwound, which
+        // takes more than a tick: wait for that (bounded) before the last flushes, or their money is lost.
+        if (!(await gateway.drain(CUT_SETTLE_MS))) log.error({ active: gateway.activeRequests }, "shutdown: cut requests did not settle in time; their usage and spending are lost");
         await usage.close();
         // Budget settlements are queued off the request path; write them before the database goes.
         await policy.close(config.shutdown.drainMs);

@@ -31,6 +31,7 @@ export class Settler {
     // A NaN or negative cost would fail the batch forever; the gateway never sends one, but be sure.
     item.a = Number.isFinite(item.a) && item.a > 0 ? Math.ceil(item.a) : 0;
     this.settles.push(item);
+    if (this.stopped) this.log.error({ hold: item.h, costMicros: item.a }, "budget settlement after shutdown: not written (the hold expires after holdTtlMs; the cost is not counted)");
     this.kick();
   }
 
