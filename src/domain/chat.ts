@@ -70,7 +70,12 @@ export const ChatRequest = z.object({
   tools: z.array(ToolDef).optional(),
   toolChoice: ToolChoice.optional(),
   responseFormat: ResponseFormat.optional(),
-  tags: z.array(z.string().min(1).max(64)).max(16).optional(),
+  // A tag given twice (body and header) is one tag: usage by tag would otherwise count the request twice.
+  tags: z
+    .array(z.string().min(1).max(64))
+    .max(16)
+    .transform((ts) => (ts.length > 1 ? [...new Set(ts)] : ts))
+    .optional(),
   /** End-user id the caller acts for (recorded, forwarded where the provider supports it). */
   user: z.string().max(256).optional(),
 });

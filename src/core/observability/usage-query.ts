@@ -182,7 +182,8 @@ export class UsageQuery {
       sql`count(itl_ms)::float8 as "itlCount", coalesce(sum(itl_ms), 0)::float8 as "itlSum", sum(latency_ms)::float8 as "latencySum"`,
       ...METRICS.filter((m) => want[m]).map((m) => sql`array_agg(${sql.raw(`${m}_ms`)}) filter (where ${sql.raw(`${m}_ms`)} is not null) as ${sql.identifier(`${m}V`)}`),
     ];
-    const tagJoin = byTag ? sql` cross join lateral unnest(case when cardinality(tags) = 0 then array['']::text[] else tags end) as tg(tag)` : sql``;
+    // distinct: a record may hold a tag twice (written before tags were deduplicated at input); rollups count it once.
+    const tagJoin = byTag ? sql` cross join lateral (select distinct t as tag from unnest(case when cardinality(tags) = 0 then array['']::text[] else tags end) as u(t)) as tg` : sql``;
     const where = [sql`created_at >= ${ts(seg.from)}`, sql`created_at < ${ts(seg.to)}`, ...filterConds(f, rawFilterCol)];
     const q = sql`select ${sql.join(cols, sql`, `)} from usage_records${tagJoin} where ${sql.join(where, sql` and `)}${groupClause(dims.length)}`;
     const rows = await this.db.rows<Record<string, unknown>>(q);
