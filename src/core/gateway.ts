@@ -7,7 +7,7 @@ import { ChunkAccumulator } from "../providers/collect.js";
 import type { UpstreamClient } from "../providers/http.js";
 import type { Principal } from "./auth/keys.js";
 import type { Catalogue, Resolved } from "./catalogue/index.js";
-import { countPrompt } from "./metering/tokens.js";
+import { countPrompt, countText } from "./metering/tokens.js";
 import { Timing } from "./metering/timing.js";
 import { uuidv7 } from "./ids.js";
 import { ToolCallOutput } from "./tool-output.js";
@@ -144,17 +144,20 @@ export class Gateway {
 
   async complete(ctx: RequestContext, input: unknown): Promise<Completion> {
     const run = await this.begin(ctx, input, false);
+    let result: Awaited<ReturnType<UpstreamClient["complete"]>> | undefined;
     try {
-      const result = await this.withFailover(run, (r, signal) => this.deps.upstream.complete(r.adapter, run.guard.request, r.target, signal));
+      result = await this.withFailover(run, (r, signal) => this.deps.upstream.complete(r.adapter, run.guard.request, r.target, signal));
       run.done = true;
-      run.timing.delta();
       const out = run.guard.output;
       const content = out ? out.whole(result.content) : result.content;
-      run.sent = content;
       const toolCalls = ToolCallOutput.whole(out, result.toolCalls);
+      run.sent = content;
+      // The answer reaches the client only once the output guard let it through, and only if it has something in it.
+      if (content !== "" || toolCalls.length > 0) run.timing.delta();
       return this.finish(run, { raw: result.content, content, toolCalls, finishReason: result.finishReason, reported: result.usage, providerModel: result.model });
     } catch (e) {
-      throw this.fail(run, e, "", [], undefined);
+      // Refused after the provider answered (the output guard blocked it): the provider billed the call, so must we.
+      throw result ? this.fail(run, e, result.content, result.toolCalls, result.usage) : this.fail(run, e, "", [], undefined);
     } finally {
       this.end(run);
     }
@@ -171,6 +174,11 @@ export class Gateway {
     let deltas = 0;
     const out = run.guard.output;
     let tools = new ToolCallOutput(out);
+    // Output so far by the tokenizer, text and tool-call arguments alike, when a budget needs it. Chunks are
+    // counted one by one: a token split across two chunks counts twice, so the sum errs high, never low.
+    const metered = run.admission.holdsMoney === true;
+    let produced = 0;
+    let reported = false;
     try {
       for (let attempt = 0; ; attempt++) {
         const cand = this.candidate(run, attempt);
@@ -179,10 +187,12 @@ export class Gateway {
         try {
           for await (const chunk of this.deps.upstream.stream(cand.adapter, run.guard.request, cand.target, run.controller.signal)) {
             acc.add(chunk);
+            if (metered) produced += outputTokens(chunk);
             const ev = toEvent(chunk, out, tools);
             if (!ev) continue;
             if (!committed) {
               committed = true;
+              reported = true;
               this.router.report(cand, { ok: true, ttftMs: performance.now() - started });
               yield this.startEvent(run);
             }
@@ -190,13 +200,15 @@ export class Gateway {
             if (ev.type === "delta") run.sent += ev.text;
             yield ev;
             deltas++;
-            const ok = run.admission.extend(Math.max(deltas, Math.ceil(acc.content.length / 4)), cand.model);
+            const ok = run.admission.extend(metered ? Math.max(deltas, Math.ceil(produced * cand.adapter.tokenEstimateFactor)) : deltas, cand.model);
             if (ok !== true && !(await ok)) {
               throw new GatewayError(ErrorCode.BUDGET_EXCEEDED, "budget exhausted while streaming; the answer was cut here");
             }
           }
           span.end("ok");
           run.attempts.push(this.attemptOf(cand, "ok", null, started));
+          // An answer held back whole, or empty, is still a success (a half-open circuit's trial waits on it).
+          if (!reported) this.router.report(cand, { ok: true, ttftMs: performance.now() - started });
           run.done = true;
           break;
         } catch (e) {
@@ -208,6 +220,8 @@ export class Gateway {
           if (committed || cancelled || !(await this.backoff(run, err, attempt))) throw err;
           acc = new ChunkAccumulator();
           tools = new ToolCallOutput(out);
+          produced = 0;
+          out?.discard();
         }
       }
       // An empty answer, or one held back whole by the output guard, still opens with `start`.
@@ -215,10 +229,14 @@ export class Gateway {
       if (out) {
         const rest = out.flush();
         if (rest) {
+          run.timing.delta();
           run.sent += rest;
           yield { type: "delta", text: rest };
         }
-        for (const t of tools.flush()) yield { type: "tool_call", index: t.index, argumentsDelta: t.text };
+        for (const t of tools.flush()) {
+          run.timing.delta();
+          yield { type: "tool_call", index: t.index, argumentsDelta: t.text };
+        }
       }
       const r = acc.result();
       const completion = this.finish(run, { raw: r.content, content: run.sent, toolCalls: out ? tools.sent() : r.toolCalls, finishReason: r.finishReason, reported: acc.usage, providerModel: acc.model });
@@ -318,7 +336,7 @@ export class Gateway {
         finishReason: null,
         attempts: [],
         error: err,
-        tags: req?.tags ?? (Array.isArray(raw.tags) ? raw.tags.filter((t): t is string => typeof t === "string").slice(0, 16) : []),
+        tags: req?.tags ?? (Array.isArray(raw.tags) ? [...new Set(raw.tags.filter((t): t is string => typeof t === "string"))].slice(0, 16) : []),
         endUser: req?.user ?? (typeof raw.user === "string" ? raw.user.slice(0, 256) : null),
       });
       // A refusal for a full usage queue is not queued too: metrics and the log line still count it.
@@ -407,7 +425,7 @@ export class Gateway {
   ): Completion {
     const usage = meterUsage(run.guard.request, run.served, a.reported, a.raw, a.toolCalls, false);
     const cost = requestCost(usage, run.served.model.prices);
-    const metrics = run.timing.result(usage.outputTokens);
+    const metrics = run.timing.result(usage.outputTokens - usage.reasoningTokens);
     const plan = run.plan;
     this.settle(run, "ok", usage, cost, metrics, a.finishReason, undefined);
     return {
@@ -443,7 +461,7 @@ export class Gateway {
     const nothing = content === "" && toolCalls.length === 0;
     const usage = meterUsage(run.guard.request, run.served, reported, content, toolCalls, nothing && !cancelled);
     const cost = requestCost(usage, run.served.model.prices);
-    const metrics = run.timing.result(usage.outputTokens);
+    const metrics = run.timing.result(usage.outputTokens - usage.reasoningTokens);
     this.settle(run, cancelled ? "cancelled" : "error", usage, cost, metrics, cancelled ? null : "ERROR", err);
     return err;
   }
@@ -470,11 +488,19 @@ export class Gateway {
       endUser: run.req.user ?? null,
       guardrails: run.guard,
       request: run.guard.request,
-      response: run.sent,
+      // Stored bodies are redacted: the caller's values the answer had restored go back to placeholders.
+      response: run.guard.output?.redacted ?? run.sent,
     });
     this.deps.usage.add(record);
     run.obs.end(record);
   }
+}
+
+/** Tokens of what a chunk adds to the answer (text, or a tool call's name and arguments). */
+function outputTokens(c: ChatChunk): number {
+  if (c.type === "text") return countText(c.text);
+  if (c.type === "tool_call") return countText(c.argumentsDelta) + (c.name ? countText(c.name) : 0);
+  return 0;
 }
 
 function toEvent(c: ChatChunk, out: GuardSession["output"], tools: ToolCallOutput): StreamEvent | undefined {

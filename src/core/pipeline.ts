@@ -53,6 +53,11 @@ export interface Admission {
   /** Micro-dollars held at admission. */
   readonly heldMicros: number;
   /**
+   * A budget in dollars covers this request: extend() then needs the output counted with the
+   * tokenizer (characters / 4 undercounts CJK text, hex, code). Absent or false: a count of deltas will do.
+   */
+  readonly holdsMoney?: boolean;
+  /**
    * Output is growing: `outputTokens` so far on `model`. Returns true (synchronously, with no
    * I/O) while the current hold covers it; a Promise when the hold must be extended. A false
    * result ends the stream with BUDGET_EXCEEDED.
@@ -78,6 +83,16 @@ export interface OutputTransform {
    * what a stream would have to hold back.
    */
   whole(text: string): string;
+  /**
+   * Forgets what is held without releasing it: the text of a failed attempt, which never reached the
+   * client, must not open the next attempt's answer after failover.
+   */
+  discard(): void;
+  /**
+   * When placeholders are restored: everything released so far as it was before restoring, so the
+   * caller's own values stay redacted in a stored body. Undefined when nothing is restored.
+   */
+  readonly redacted?: string | undefined;
   /**
    * A fresh transform for one tool call's arguments (JSON text, streamed on its own): the same
    * types, placeholders and finding counts; restored values are JSON-escaped. Absent: tool-call

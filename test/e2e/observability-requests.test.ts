@@ -174,7 +174,7 @@ describe("request log RBAC and bodies", () => {
         redactions: 1,
         injectionScore: 0.1,
         findings: { EMAIL: 1 },
-        output: { push: (s) => s.replaceAll("Paris", "[CITY_1]"), flush: () => "", whole: (s) => s.replaceAll("Paris", "[CITY_1]") },
+        output: { push: (s) => s.replaceAll("Paris", "[CITY_1]"), flush: () => "", whole: (s) => s.replaceAll("Paris", "[CITY_1]"), discard: () => undefined },
       }),
     };
     const gateway = new Gateway({ catalogue, upstream, usage, limits: config.limits, log, guard, observer: observability.observer });

@@ -30,6 +30,8 @@ export interface OutputOptions {
 export class StreamRedactor implements OutputTransform {
   private ctx = "";
   private pend = "";
+  /** Released text before placeholders were restored (kept only when restoring). */
+  private kept = "";
 
   constructor(private readonly o: OutputOptions) {}
 
@@ -47,6 +49,15 @@ export class StreamRedactor implements OutputTransform {
   whole(text: string): string {
     this.pend += text;
     return this.flush();
+  }
+
+  get redacted(): string | undefined {
+    return this.o.restore ? this.kept : undefined;
+  }
+
+  discard(): void {
+    this.ctx = "";
+    this.pend = "";
   }
 
   toolArguments(): StreamRedactor {
@@ -80,14 +91,20 @@ export class StreamRedactor implements OutputTransform {
 
   private emit(text: string, findings: readonly Finding[], from: number, to: number): string {
     let out = "";
+    let kept = "";
     let at = from;
     for (const f of findings) {
       if (f.end > to) break;
-      out += this.restore(text.slice(at, f.start)) + this.o.placeholders.placeholder(f.type, text.slice(f.start, f.end), false);
+      const gap = text.slice(at, f.start);
+      const p = this.o.placeholders.placeholder(f.type, text.slice(f.start, f.end), false);
+      out += this.restore(gap) + p;
+      if (this.o.restore) kept += gap + p;
       this.o.onFinding?.(f.type);
       at = f.end;
     }
-    return out + this.restore(text.slice(at, to));
+    const tail = text.slice(at, to);
+    if (this.o.restore) this.kept += kept + tail;
+    return out + this.restore(tail);
   }
 
   private restore(s: string): string {

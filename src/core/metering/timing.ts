@@ -23,7 +23,11 @@ export class Timing {
     return this.deltas;
   }
 
-  result(outputTokens: number): { ttftMs: number | null; itlMs: number | null; latencyMs: number; tokensPerSecond: number | null } {
+  /**
+   * `visibleTokens`: output tokens the client saw stream in. Reasoning tokens are generated before the
+   * first visible delta, outside the generation phase measured here, and would inflate tokens/s.
+   */
+  result(visibleTokens: number): { ttftMs: number | null; itlMs: number | null; latencyMs: number; tokensPerSecond: number | null } {
     const latencyMs = round(performance.now() - this.t0);
     if (this.first < 0) return { ttftMs: null, itlMs: null, latencyMs, tokensPerSecond: null };
     const gen = this.last - this.first;
@@ -32,7 +36,7 @@ export class Timing {
       itlMs: this.deltas > 1 ? round(gen / (this.deltas - 1)) : null,
       latencyMs,
       // With one delta there is no generation phase to divide by.
-      tokensPerSecond: gen > 0 && outputTokens > 1 ? round(((outputTokens - 1) * 1000) / gen) : null,
+      tokensPerSecond: gen > 0 && visibleTokens > 1 ? round(((visibleTokens - 1) * 1000) / gen) : null,
     };
   }
 }
