@@ -6,7 +6,11 @@ export class BodyTooLarge extends Error {
   }
 }
 
-/** Reads the whole body, refusing (and draining no further than) `limit` bytes. */
+/**
+ * Reads the whole body, refusing (and reading no further than) `limit` bytes. On refusal the request
+ * is paused, not destroyed, so the caller can still answer 413; `sendJson` then closes the connection
+ * (`tooLargeHeaders`) rather than read the rest of an unwanted body to keep it alive.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers["content-length"]);
   if (declared > limit) return Promise.reject(new BodyTooLarge(limit));
@@ -16,8 +20,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        chunks.length = 0;
+        req.removeAllListeners("data");
+        req.pause();
         reject(new BodyTooLarge(limit));
-        req.destroy();
         return;
       }
       chunks.push(c);
@@ -26,6 +32,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("error", reject);
   });
 }
+
+/** A 413's headers: the rest of the body is never read, so the connection cannot be reused. */
+export const tooLargeHeaders = { connection: "close" } as const;
 
 export function bearer(header: string | undefined): string | undefined {
   if (!header) return undefined;

@@ -5,13 +5,13 @@ import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Principal } from "../../core/auth/keys.js";
 import { isGatewayError } from "../../domain/errors.js";
-import { BodyTooLarge, bearer, clientGone, readBody, sendJson } from "../http-util.js";
+import { BodyTooLarge, bearer, clientGone, readBody, sendJson, tooLargeHeaders } from "../http-util.js";
 import type { Services } from "../services.js";
 import type { GqlContext } from "./context.js";
 import { formatError } from "./errors.js";
 
-function gqlError(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+function gqlError(res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
 }
 
 /** The federation router fetches our SDL without a user key; nothing else runs anonymously. */
@@ -47,7 +47,7 @@ export async function createGraphQLHttpHandler(schema: GraphQLSchema, services: 
       try {
         text = await readBody(req, services.config.limits.maxBodyBytes);
       } catch (e) {
-        if (e instanceof BodyTooLarge) return gqlError(res, 413, "BAD_REQUEST", e.message);
+        if (e instanceof BodyTooLarge) return gqlError(res, 413, "BAD_REQUEST", e.message, tooLargeHeaders);
         throw e;
       }
       try {

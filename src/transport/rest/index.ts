@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Completion, RequestContext, StreamEvent } from "../../core/gateway.js";
 import { ErrorCode, GatewayError, isGatewayError } from "../../domain/errors.js";
-import { BodyTooLarge, bearer, clientGone, readBody, sendJson } from "../http-util.js";
+import { BodyTooLarge, bearer, clientGone, readBody, sendJson, tooLargeHeaders } from "../http-util.js";
 import type { Services } from "../services.js";
 import { sendOpenAIError } from "./errors.js";
 import { toCoreRequest } from "./wire.js";
@@ -58,7 +58,7 @@ export function createRestHandler(services: Services, log: Logger) {
     try {
       text = await readBody(req, services.config.limits.maxBodyBytes);
     } catch (e) {
-      if (e instanceof BodyTooLarge) return sendJson(res, 413, { error: { message: e.message, type: "invalid_request_error", param: null, code: "request_too_large" } });
+      if (e instanceof BodyTooLarge) return sendJson(res, 413, { error: { message: e.message, type: "invalid_request_error", param: null, code: "request_too_large" } }, tooLargeHeaders);
       throw e;
     }
     let body: unknown;
