@@ -48,9 +48,24 @@ function decodeCursor(c: string): { at: Date; id: string } {
   const text = Buffer.from(c, "base64url").toString("utf8");
   const i = text.indexOf("|");
   const at = new Date(text.slice(0, i));
-  if (i < 0 || Number.isNaN(at.getTime())) throw badInput("`after` is not a cursor from this API");
+  if (i < 0 || !(at.getTime() >= 0 && at.getTime() <= LATEST)) throw badInput("`after` is not a cursor from this API");
   return { at, id: text.slice(i + 1) };
 }
+
+/** Last instant a query bound means anything (Postgres has no year 0 and JS dates run past its range). */
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A time bound of a query, brought into the range records can have (1970 – 9999): "from year 1" means
+ * from the start. Outside it Postgres refuses the value (year 0, or past its range), an internal error.
+ */
+export function clampInstant(d: Date): Date {
+  const t = d.getTime();
+  return t < 0 ? new Date(0) : t > LATEST ? new Date(LATEST) : d;
+}
+
+/** The most a cost filter can mean: a budget's largest limit (larger overflows the micro-dollar column). */
+const MAX_COST_FILTER_USD = 1e9;
 
 /**
  * The request log: raw usage records, newest first, keyset-paginated on (created_at, id) so a page
@@ -105,17 +120,21 @@ export class RequestLog {
       if (users && users.some((u) => u !== p.userId)) throw new GatewayError(ErrorCode.FORBIDDEN, "members may only see their own requests");
       conds.push(eq(usageRecords.userId, p.userId));
     } else if (users) conds.push(inArray(usageRecords.userId, users));
-    if (f.from) conds.push(gte(usageRecords.createdAt, f.from));
-    if (f.to) conds.push(lt(usageRecords.createdAt, f.to));
+    if (f.from) conds.push(gte(usageRecords.createdAt, clampInstant(f.from)));
+    if (f.to) conds.push(lt(usageRecords.createdAt, clampInstant(f.to)));
     if (f.models) conds.push(or(inArray(usageRecords.modelServed, [...f.models]), inArray(usageRecords.modelRequested, [...f.models]))!);
     if (f.providers) conds.push(inArray(usageRecords.provider, [...f.providers]));
     if (f.teams) conds.push(inArray(usageRecords.teamId, [...f.teams]));
     if (f.keys) conds.push(inArray(usageRecords.keyId, [...f.keys]));
     if (f.statuses) conds.push(inArray(usageRecords.status, [...f.statuses]));
     if (f.errorCodes) conds.push(inArray(usageRecords.errorCode, [...f.errorCodes]));
-    if (f.tags) conds.push(arrayOverlaps(usageRecords.tags, [...f.tags]));
+    // Like the other lists, an empty one matches nothing (drizzle's arrayOverlaps refuses it).
+    if (f.tags) conds.push(f.tags.length ? arrayOverlaps(usageRecords.tags, [...f.tags]) : sql`false`);
     if (f.minLatencyMs != null) conds.push(gte(usageRecords.latencyMs, f.minLatencyMs));
-    if (f.minCostUsd != null) conds.push(gte(usageRecords.costMicroUsd, usdToMicros(f.minCostUsd)));
+    if (f.minCostUsd != null) {
+      if (!(Math.abs(f.minCostUsd) <= MAX_COST_FILTER_USD)) throw badInput(`filter.minCostUsd: at most ${MAX_COST_FILTER_USD} USD`);
+      conds.push(gte(usageRecords.costMicroUsd, usdToMicros(f.minCostUsd)));
+    }
     for (const [k, v] of Object.entries(f)) if (Array.isArray(v) && v.length > 200) throw badInput(`filter.${k}: at most 200 values`);
     return conds.length ? conds : [sql`true`];
   }

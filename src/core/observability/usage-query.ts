@@ -4,6 +4,7 @@ import { ErrorCode, GatewayError, badInput } from "../../domain/errors.js";
 import type { Principal } from "../auth/keys.js";
 import { addHist, bucketOf, emptyHist, quantile } from "./histogram.js";
 import { DAY_MS, HOUR_MS, unpackInto, type Grain } from "./rollups.js";
+import { clampInstant } from "./request-log.js";
 
 export const USAGE_DIMENSIONS = ["MODEL", "PROVIDER", "USER", "TEAM", "KEY", "TAG", "DAY", "HOUR"] as const;
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
@@ -94,9 +95,9 @@ export class UsageQuery {
   ) {}
 
   async usage(principal: Principal, input: UsageQueryInput): Promise<UsageBucketResult[]> {
-    const from = input.from.getTime();
-    const to = input.to.getTime();
-    if (!Number.isFinite(from) || !Number.isFinite(to)) throw badInput("from and to must be valid date-times");
+    if (!Number.isFinite(input.from.getTime()) || !Number.isFinite(input.to.getTime())) throw badInput("from and to must be valid date-times");
+    const from = clampInstant(input.from).getTime();
+    const to = clampInstant(input.to).getTime();
     if (to <= from) throw badInput("`to` must be after `from`");
     const groupBy = [...new Set(input.groupBy ?? [])];
     const filter = scopeFilter(principal, input.filter ?? {});

@@ -35,6 +35,19 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       },
     };
   }
+  // Postgres' data exceptions (class 22: a NUL or invalid character, a value out of range) come from a
+  // value the client sent into a query or a stored field; the client can fix it, we cannot.
+  const dataError = pgDataException(original);
+  if (dataError !== undefined) {
+    return {
+      // The database's own message ("invalid byte sequence for encoding "UTF8": 0x00"), never the
+      // driver wrapper's, which quotes the statement and its parameters.
+      message: `a value in the request cannot be used: ${dataError}`,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: "BAD_USER_INPUT" },
+    };
+  }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PASSTHROUGH.has(code)) {
     return { ...formatted, extensions: { code } };
@@ -63,4 +76,13 @@ function onlyGraphQLErrors(e: GraphQLError): boolean {
     cause = cause.originalError;
   }
   return !cause;
+}
+
+/** The message of a Postgres data exception (SQLSTATE class 22) in an error's cause chain. */
+function pgDataException(err: unknown): string | undefined {
+  for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code)) return typeof message === "string" ? message : "invalid value";
+  }
+  return undefined;
 }
