@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { request } from "node:http";
 import { sql } from "drizzle-orm";
 import { startTestApp, gql, type TestApp } from "../helpers/app.js";
 import { usageRows } from "../helpers/db.js";
@@ -81,6 +82,55 @@ describe("bad input gets a clear error code and nothing is lost", () => {
       body: JSON.stringify({ query: COMPLETE, variables: { input: { model: "demo/echo", messages: [{ role: "USER", content: "x".repeat(70 * 1024) }] } } }),
     });
     expect(big.status).toBe(413);
+  });
+
+  it("an oversized body sent without Content-Length still gets its 413 (REST and GraphQL), and the connection is closed", async () => {
+    for (const path of ["/v1/chat/completions", "/graphql"]) {
+      const { status, body, connection } = await new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
+        const req = request(`${t.url}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${t.adminKey}` } }, (res) => {
+          let b = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (b += c));
+          res.on("end", () => resolve({ status: res.statusCode!, body: b, connection: res.headers.connection }));
+        });
+        req.on("error", reject);
+        // Chunked: the gateway learns the size only while reading. Keep writing until it answers.
+        const chunk = "x".repeat(16 * 1024);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < 256 * 1024) {
+            sent += chunk.length;
+            if (!req.write(chunk)) return void req.once("drain", pump);
+          }
+          req.end();
+        };
+        pump();
+      });
+      expect(status, path).toBe(413);
+      expect(body, path).toContain("request body exceeds");
+      expect(connection, path).toBe("close");
+    }
+  });
+
+  it("odd query values → BAD_USER_INPUT or an empty answer, never INTERNAL_SERVER_ERROR", async () => {
+    const REQUESTS = `query($filter: RequestFilter, $after: String) { requests(filter: $filter, after: $after) { nodes { id } } }`;
+    const code = (r: { errors?: { extensions?: { code?: unknown } }[] }) => r.errors?.[0]?.extensions?.code;
+    expect(code(await gql(t, t.adminKey, REQUESTS, { filter: { minCostUsd: 1e13 } }))).toBe("BAD_USER_INPUT");
+    const farCursor = Buffer.from("+275000-01-01T00:00:00.000Z|x", "utf8").toString("base64url");
+    expect(code(await gql(t, t.adminKey, REQUESTS, { after: farCursor }))).toBe("BAD_USER_INPUT");
+    for (const filter of [{ tags: [] }, { from: "0000-01-01T00:00:00Z" }, { from: "0001-01-01T00:00:00Z", to: "9999-12-31T23:59:59Z" }]) {
+      const r = await gql<{ requests: { nodes: unknown[] } }>(t, t.adminKey, REQUESTS, { filter });
+      expect(r.errors, JSON.stringify(filter)).toBeUndefined();
+      if ("tags" in filter) expect(r.data?.requests.nodes).toEqual([]);
+    }
+    const usage = await gql(t, t.adminKey, `{ usage(from: "0000-01-01T00:00:00Z", to: "9999-12-31T00:00:00Z", groupBy: [MODEL]) { requests } }`);
+    expect(usage.errors).toBeUndefined();
+    // A NUL cannot reach Postgres text: the client is told, in the database's words, not the driver's (which quote the SQL).
+    for (const q of [`{ request(id: "a\\u0000b") { id } }`, `mutation { createApiKey(input: { name: "n\\u0000", role: MEMBER, userId: "u" }) { secret } }`]) {
+      const r = await gql(t, t.adminKey, q);
+      expect(code(r), q).toBe("BAD_USER_INPUT");
+      expect(r.errors?.[0]?.message, q).not.toMatch(/select|insert|params/i);
+    }
   });
 
   it("a wrong variable type → BAD_USER_INPUT from GraphQL itself", async () => {
