@@ -38,12 +38,12 @@ export function meterUsage(
 ): MeteredUsage {
   const factor = served.adapter.tokenEstimateFactor;
   let estimated = false;
-  let inputTokens = reported?.inputTokens;
+  let inputTokens = tokenCount(reported?.inputTokens);
   if (inputTokens === undefined) {
     estimated = true;
     inputTokens = nothingSent ? 0 : Math.ceil(countPrompt(sent.messages, sent.tools ? JSON.stringify(sent.tools) : undefined) * factor);
   }
-  let outputTokens = reported?.outputTokens;
+  let outputTokens = tokenCount(reported?.outputTokens);
   if (outputTokens === undefined) {
     estimated = true;
     outputTokens = Math.ceil(countCompletion(content, toolCalls) * factor);
@@ -51,10 +51,22 @@ export function meterUsage(
   return {
     inputTokens,
     outputTokens,
-    cachedInputTokens: reported?.cachedInputTokens ?? 0,
-    reasoningTokens: reported?.reasoningTokens ?? 0,
+    cachedInputTokens: tokenCount(reported?.cachedInputTokens) ?? 0,
+    reasoningTokens: tokenCount(reported?.reasoningTokens) ?? 0,
     estimated,
   };
+}
+
+const MAX_TOKENS = 2 ** 31 - 1;
+
+/**
+ * A provider-reported count as the usage columns (integer) take it: an OpenAI-compatible server may
+ * report 12.0, 12.5 or a nonsense 1e12, and a value Postgres refuses would fail its usage batch on every
+ * retry. Negative or non-finite counts are treated as not reported (the count is estimated instead).
+ */
+function tokenCount(n: number | undefined): number | undefined {
+  if (n === undefined || !Number.isFinite(n) || n < 0) return undefined;
+  return Math.min(Math.round(n), MAX_TOKENS);
 }
 
 export interface RecordInput {

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeRecords, type UsageRecord } from "../../src/core/metering/usage-writer.js";
+import pino from "pino";
+import { UsageWriter, writeRecords, type UsageRecord } from "../../src/core/metering/usage-writer.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { syntheticRecords } from "../helpers/usage-records.js";
 
@@ -76,5 +77,22 @@ describe("usage writer", () => {
       sql`select cached_input_tokens, reasoning_tokens, tokens_estimated, tags, attempts, error_message from usage_records where id = ${r!.id}`,
     );
     expect(row).toEqual({ cached_input_tokens: 0, reasoning_tokens: 0, tokens_estimated: false, tags: [], attempts: [], error_message: "it's a \\ $1 $$ 💥 badbyte" });
+  });
+
+  it("a value the database refuses holds up nothing: the batch is written record by record and only the refused one is left out, logged", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: "warn" }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const writer = new UsageWriter(t.app.services.db, log, { flushIntervalMs: 10, batchSize: 100 });
+    const recs = syntheticRecords({ from: now - H, to: now, count: 8, seed: 7 });
+    // 1.5 tokens: "invalid input syntax for type integer", the same on every retry.
+    const bad = { ...recs[3]!, inputTokens: 1.5 };
+    for (const r of [...recs.slice(0, 3), bad, ...recs.slice(4)]) writer.add(r);
+    await writer.flush();
+    expect(writer.depth).toBe(0);
+    const ids = recs.map((r) => r.id);
+    const rows = await t.app.services.db.rows<{ id: string }>(sql`select id from usage_records where id in ${ids}`);
+    expect(rows.map((r) => r.id).sort()).toEqual(ids.filter((id) => id !== bad.id).sort());
+    expect(lines.some((l) => l.requestId === bad.id && String(l.reason).startsWith("22P02"))).toBe(true);
+    await writer.close();
   });
 });

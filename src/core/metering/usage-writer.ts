@@ -147,13 +147,13 @@ export class UsageWriter {
       const batch = this.queue.slice(0, this.opts.batchSize);
       const started = performance.now();
       try {
-        await this.writeBatch(batch);
+        const written = await this.writeBatch(batch);
         const wasBacklogged = this.backlogged;
         this.queue.splice(0, batch.length);
         this.written += batch.length;
         if (wasBacklogged && !this.backlogged) this.log.warn({ queued: this.queue.length }, "usage backlog below its limit: taking new requests again");
         this.failures = 0;
-        this.opts.onBatch?.(batch, (performance.now() - started) / 1000);
+        this.opts.onBatch?.(written, (performance.now() - started) / 1000);
       } catch (err) {
         this.failures++;
         this.log.warn({ err: (err as Error).message, queued: this.queue.length }, "usage write failed; will retry");
@@ -177,16 +177,41 @@ export class UsageWriter {
    * meet rows its lost-answer predecessor committed, and then needs a second statement for the new
    * rows' bodies and rollups: retries run in a transaction so the two land together.
    */
-  private async writeBatch(batch: UsageRecord[]): Promise<void> {
+  /** Writes a batch; returns the records now in the database (all, unless a value was refused). */
+  private async writeBatch(batch: UsageRecord[]): Promise<readonly UsageRecord[]> {
     const write = () => (this.failures === 0 ? this.writeFirst(batch) : this.db.atomic((q) => writeRecords(q, batch)));
     try {
       await write();
+      return batch;
     } catch (err) {
+      if (isRefusedValue(err)) return this.writeOneByOne(batch);
       if (!this.opts.ensurePartitions || !isMissingPartition(err)) throw err;
       const days = new Set(batch.map((r) => Math.floor(r.createdAt.getTime() / 86_400_000)));
       await this.opts.ensurePartitions([...days].map((d) => new Date(d * 86_400_000)));
       await write();
+      return batch;
     }
+  }
+
+  /**
+   * A batch the database refused for a value in it: retried whole it would fail forever and hold up
+   * every record queued behind it, until the gateway refuses all traffic. So its records are written
+   * one by one, and the one(s) refused are logged with the database's reason and left out. The values
+   * are cleaned where they are made (strings in `jsonRows`, token counts in `meterUsage`), so this is
+   * the backstop for a case nobody foresaw.
+   */
+  private async writeOneByOne(batch: UsageRecord[]): Promise<UsageRecord[]> {
+    const written: UsageRecord[] = [];
+    for (const r of batch) {
+      try {
+        await this.db.atomic((q) => writeRecords(q, [r]));
+        written.push(r);
+      } catch (err) {
+        if (!isRefusedValue(err)) throw err;
+        this.log.error({ requestId: r.id, reason: refusedReason(err) }, "usage record refused by the database for a value in it; left out so that the records behind it are written");
+      }
+    }
+    return written;
   }
 
   /**
@@ -279,6 +304,24 @@ function pgTextArray(v: string[] | string | null): string[] {
   if (Array.isArray(v)) return v;
   if (typeof v !== "string" || v.length < 2) return [];
   return v.slice(1, -1).split(",").map((s) => s.replace(/^"|"$/g, ""));
+}
+
+/**
+ * A value the database refuses, the same on every retry: a data exception (class 22: bad text,
+ * number out of range, invalid input syntax) or a NOT NULL violation. Not a missing partition
+ * (23514, handled) nor a unique violation (23505, handled).
+ */
+function isRefusedValue(err: unknown): boolean {
+  const code = pgCode(err);
+  return code !== undefined && (code.startsWith("22") || code === "23502");
+}
+
+function refusedReason(err: unknown): string {
+  for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && typeof message === "string") return `${code}: ${message}`;
+  }
+  return String(err);
 }
 
 /** Postgres 23514 "no partition of relation … found for row" (drizzle wraps driver errors in `cause`). */
