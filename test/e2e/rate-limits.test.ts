@@ -73,6 +73,23 @@ describe("rate limits", { timeout: 120_000 }, () => {
     expect(w!.tokensInWindow).toBe(18 * 110);
   });
 
+  it("a request larger than a whole minute's tokens is refused as such: not retryable, no retry-after to wait out", async () => {
+    const member = await createKey(t, { userId: "tpm-small" });
+    await setRateLimit(t, { scope: "KEY", subject: member.id, tokensPerMinute: 50 });
+    const r = await complete(t, member.secret, ask("hi", { maxTokens: 100 }));
+    expect(r.ok).toBe(false);
+    expect(r.code).toBe("RATE_LIMITED");
+    expect(r.extensions?.retryAfterMs).toBeUndefined();
+    expect(r.extensions?.tokensPerMinute).toBe(50);
+    const res = await fetch(`${t.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${member.secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "local/m", max_tokens: 100, messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBeNull();
+  });
+
   it("shows members only the limits that cover them", async () => {
     const a = await createKey(t, { userId: "rl-a", teamId: "rl-team" });
     await createKey(t, { userId: "rl-b" });

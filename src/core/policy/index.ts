@@ -207,6 +207,14 @@ export class PolicyEngine implements Policy, HoldHost {
     for (const w of row.limits ?? []) {
       const def = cover.limits.find((l) => l.id === w.id);
       if (!def) continue;
+      // More tokens than the limit allows in a whole minute: waiting cannot help, so it is no rate limit to retry.
+      if (w.tpm !== null && sizing.tpmTokens > w.tpm) {
+        return new GatewayError(
+          ErrorCode.RATE_LIMITED,
+          `this request needs ~${sizing.tpmTokens} tokens, more than the limit of ${w.tpm} tokens per minute for ${def.scope}${def.subject ? ` "${def.subject}"` : ""} allows at all; shorten the prompt or lower maxTokens`,
+          { retryable: false, details: { scope: def.scope, subject: def.subject || null, requestTokens: sizing.tpmTokens, tokensPerMinute: w.tpm } },
+        );
+      }
       const r = retryAfter(w, sizing.tpmTokens, now);
       if (r.rpmMs !== null) {
         this.rpmFullUntil.set(w.id, now + r.rpmMs);
