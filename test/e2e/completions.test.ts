@@ -5,6 +5,8 @@ import { apolloClient, subscribeAll } from "../helpers/clients.js";
 import { usageRows } from "../helpers/db.js";
 import { CompleteDocument, CompletionStreamDocument, type CompletionStreamSubscription } from "../generated/graphql.js";
 import { sql } from "drizzle-orm";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 
 const UPSTREAM_KEY = "sk-upstream-secret-0123456789abcdef";
 let fake: FakeOpenAI;
@@ -172,5 +174,17 @@ describe("completionStream subscription (graphql-ws)", () => {
     const row = (await usageRows(t, sql`status = 'cancelled'`)).at(-1)!;
     expect(row.error_code).toBe("CLIENT_CLOSED");
     expect(row.output_tokens).toBeGreaterThan(0);
+  });
+
+  it("a complete mutation sent over graphql-ws stops upstream when the socket closes, and is recorded as cancelled", async () => {
+    fake.setScenario({ content: "never sent", hang: true });
+    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${t.adminKey}` }, retryAttempts: 0, lazy: false });
+    const sub = client.iterate({ query: `mutation($input: CompletionInput!) { complete(input: $input) { id } }`, variables: { input: input("over the socket") } });
+    const pending = sub.next().catch(() => undefined);
+    await fake.waitFor(() => fake.requests.length === 1, 2000);
+    await client.dispose();
+    await fake.waitFor(() => fake.disconnects === 1, 2000);
+    await pending;
+    await expect.poll(async () => (await usageRows(t, sql`status = 'cancelled' and error_code = 'CLIENT_CLOSED' and stream = false`)).length, { timeout: 3000 }).toBe(1);
   });
 });

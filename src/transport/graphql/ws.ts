@@ -37,7 +37,7 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
     for (const ws of sockets.get(keyId) ?? []) ws.close(CloseCode.Forbidden, "Forbidden: API key revoked");
     sockets.delete(keyId);
   });
-  const disposable = useServer<Record<string, unknown>, { principal: Principal; key: string }>(
+  const disposable = useServer<Record<string, unknown>, { principal: Principal; key: string; gone: AbortController }>(
     {
       schema,
       subscribe: eventSubscribe(schema, { completionStream: { map: completionEvent, plain: plainCompletionEvent }, liveRequests: liveRequestEvent }),
@@ -57,11 +57,15 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
           const principal = await services.keys.authenticate(key);
           ctx.extra.principal = principal;
           ctx.extra.key = key;
+          // Queries and mutations sent over the socket (a `complete` among them) stop when it closes, as over HTTP.
+          const gone = new AbortController();
+          ctx.extra.gone = gone;
           const socket = ctx.extra.socket;
           let set = sockets.get(principal.keyId);
           if (!set) sockets.set(principal.keyId, (set = new Set()));
           set.add(socket);
           socket.once("close", () => {
+            gone.abort();
             const s = sockets.get(principal.keyId);
             if (s?.delete(socket) && s.size === 0) sockets.delete(principal.keyId);
           });
@@ -82,7 +86,7 @@ export function attachGraphQLWs(server: Server, schema: GraphQLSchema, services:
           return [new GraphQLError(e.message, { extensions: { code: e.code } })];
         }
       },
-      context: (ctx): GqlContext => ({ principal: ctx.extra.principal!, services }),
+      context: (ctx): GqlContext => ({ principal: ctx.extra.principal!, services, signal: ctx.extra.gone?.signal }),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
         const errors = formatForWs(result.errors);
