@@ -112,6 +112,14 @@ describe("bad input gets a clear error code and nothing is lost", () => {
     }
   });
 
+  it("without a key, GraphQL reads no more than the router's SDL query needs", async () => {
+    const big = await fetch(`${t.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `{ _service { sdl } }`, pad: "x".repeat(8 * 1024) }) });
+    expect(big.status).toBe(401);
+    expect(big.headers.get("connection")).toBe("close");
+    const sdl = await fetch(`${t.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `{ _service { sdl } }` }) });
+    expect(sdl.status).toBe(200);
+  });
+
   it("odd query values → BAD_USER_INPUT or an empty answer, never INTERNAL_SERVER_ERROR", async () => {
     const REQUESTS = `query($filter: RequestFilter, $after: String) { requests(filter: $filter, after: $after) { nodes { id } } }`;
     const code = (r: { errors?: { extensions?: { code?: unknown } }[] }) => r.errors?.[0]?.extensions?.code;

@@ -20,6 +20,9 @@ function isServiceSdlQuery(body: unknown): boolean {
   return typeof q === "string" && /^\s*(query\s*(\w+\s*)?)?\{\s*_service\s*\{\s*sdl\s*\}\s*\}\s*$/.test(q);
 }
 
+/** Ample for `{ _service { sdl } }` in any spelling. */
+const ANONYMOUS_MAX_BODY = 4096;
+
 const ANONYMOUS: Principal = { keyId: "", role: "MEMBER", userId: "", teamId: null, allowedModels: [] };
 
 /** POST /graphql (and GET for queries) through Apollo's executeHTTPGraphQLRequest on our own node:http server. */
@@ -42,12 +45,18 @@ export async function createGraphQLHttpHandler(schema: GraphQLSchema, services: 
 
   async function handle(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
     let body: unknown;
+    const key = bearer(req.headers.authorization);
     if (req.method === "POST") {
       let text: string;
       try {
-        text = await readBody(req, services.config.limits.maxBodyBytes);
+        // Without a key only the router's small SDL query is served: nobody unauthenticated gets a
+        // full-size body buffered and parsed.
+        text = await readBody(req, key ? services.config.limits.maxBodyBytes : ANONYMOUS_MAX_BODY);
       } catch (e) {
-        if (e instanceof BodyTooLarge) return gqlError(res, 413, "BAD_REQUEST", e.message, tooLargeHeaders);
+        if (e instanceof BodyTooLarge) {
+          if (!key) return gqlError(res, 401, "UNAUTHENTICATED", "missing API key: send Authorization: Bearer <key>", tooLargeHeaders);
+          return gqlError(res, 413, "BAD_REQUEST", e.message, tooLargeHeaders);
+        }
         throw e;
       }
       try {
@@ -58,7 +67,6 @@ export async function createGraphQLHttpHandler(schema: GraphQLSchema, services: 
     }
     let principal: Principal;
     try {
-      const key = bearer(req.headers.authorization);
       principal = !key && isServiceSdlQuery(body) ? ANONYMOUS : await services.keys.authenticate(key);
     } catch (e) {
       if (isGatewayError(e)) return gqlError(res, 401, e.code, e.message);
