@@ -33,6 +33,13 @@ describe("OpenAI-compatible REST with the official openai SDK", () => {
     expect(ids).toContain("local/gpt-4o-mini");
   });
 
+  it("retrieves one model at GET /v1/models/{id} (models.retrieve), 404 for an unknown one", async () => {
+    const m = await client.models.retrieve("local/gpt-4o-mini");
+    expect(m).toMatchObject({ id: "local/gpt-4o-mini", object: "model", owned_by: "local" });
+    const err = await client.models.retrieve("local/nope").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
   it("answers a non-streamed chat completion in OpenAI's format, with the same usage record", async () => {
     fake.setScenario({ content: "Bonjour!", usage: { promptTokens: 10, completionTokens: 3 } });
     const r = await client.chat.completions.create({ model: "local/gpt-4o-mini", messages: [{ role: "developer", content: "be brief" }, { role: "user", content: "hello in French" }], max_tokens: 20 });

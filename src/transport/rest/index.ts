@@ -51,6 +51,10 @@ function completionJson(c: Completion) {
   };
 }
 
+function modelJson(m: { id: string; updatedAt: Date; provider: string }) {
+  return { id: m.id, object: "model", created: Math.floor(m.updatedAt.getTime() / 1000), owned_by: m.provider };
+}
+
 /** OpenAI-compatible surface: same keys, same core, same usage records as GraphQL. */
 export function createRestHandler(services: Services, log: Logger) {
   async function chatCompletions(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
@@ -87,8 +91,22 @@ export function createRestHandler(services: Services, log: Logger) {
         const data = services.catalogue
           .list()
           .filter((m) => m.enabled && (!principal.allowedModels || principal.allowedModels.includes(m.id)))
-          .map((m) => ({ id: m.id, object: "model", created: Math.floor(m.updatedAt.getTime() / 1000), owned_by: m.provider }));
+          .map(modelJson);
         return sendJson(res, 200, { object: "list", data });
+      }
+      // The SDKs' models.retrieve(id): ids hold a slash ("openai/gpt-4o-mini"), sent encoded or not.
+      if (path.startsWith("/v1/models/") && req.method === "GET") {
+        let id: string;
+        try {
+          id = decodeURIComponent(path.slice("/v1/models/".length));
+        } catch {
+          throw new GatewayError(ErrorCode.NOT_FOUND, "no such model");
+        }
+        const m = services.catalogue.list().find((x) => x.id === id);
+        if (!m || !m.enabled || (principal.allowedModels && !principal.allowedModels.includes(m.id))) {
+          throw new GatewayError(ErrorCode.NOT_FOUND, `The model '${id}' does not exist or you do not have access to it.`);
+        }
+        return sendJson(res, 200, modelJson(m));
       }
       throw new GatewayError(ErrorCode.NOT_FOUND, `no route for ${req.method} ${path}`);
     } catch (e) {
