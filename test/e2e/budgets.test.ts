@@ -222,6 +222,19 @@ describe("budget alerts", { timeout: 120_000 }, () => {
     await watch.stop();
   });
 
+  it("a shared budget's alert names its request to admins only: a member sees it without the request id", async () => {
+    const member = await watchAlerts(alice.secret);
+    const admin = await watchAlerts(t.adminKey);
+    const b = await setBudget(t, { scope: "GLOBAL", period: "DAY", limitUsd: 0.002 });
+    fake.setScenario({ content: "ok", usage: { promptTokens: 3, completionTokens: 100 } });
+    await complete(t, bob.secret, ask("x", { maxTokens: 100 }));
+    await expect.poll(() => member.alerts.length + admin.alerts.length, { timeout: 10_000 }).toBe(2);
+    expect(admin.alerts).toMatchObject([{ kind: "THRESHOLD", budgetId: b.id, requestId: expect.any(String) }]);
+    expect(member.alerts).toMatchObject([{ kind: "THRESHOLD", budgetId: b.id, requestId: null }]);
+    await admin.stop();
+    await member.stop();
+  });
+
   it("raises a SPIKE alert when tokens in the window exceed a multiple of the usual rate", async () => {
     const b = await setBudget(t, { scope: "TAG", subject: "batch-job", period: "MONTH", limitUsd: 100, spikeMultiplier: 5, spikeWindowMinutes: 10 });
     const watch = await watchAlerts(t.adminKey);

@@ -418,7 +418,9 @@ export class PolicyEngine implements Policy, HoldHost {
     if (p.role === "ADMIN") return this.alerts.subscribe(fn);
     const mine = await MemberScope.of(this.db, p);
     return this.alerts.subscribe((a) => {
-      if (mine.covers(a.scope, a.subject)) fn(a);
+      if (!mine.covers(a.scope, a.subject)) return;
+      // A shared budget's alert may name a teammate's (or anyone's) request: members see only their own budgets' request ids.
+      fn(a.scope === "USER" || a.scope === "KEY" ? a : { ...a, requestId: null });
     });
   }
 
