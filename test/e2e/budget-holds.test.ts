@@ -5,7 +5,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.js";
 import { startTestApp, usingPostgres, type TestApp } from "../helpers/app.js";
 import { subscribeAll } from "../helpers/clients.js";
 import { usageRows } from "../helpers/db.js";
-import { POLICY_UPSTREAM_KEY, ask, budgetRow, complete, createKey, holdCount, policyConfig, setBudget } from "../helpers/policy.js";
+import { POLICY_UPSTREAM_KEY, ask, budgetRow, complete, createKey, holdCount, policyConfig, setBudget, clearBudgets } from "../helpers/policy.js";
 import { CompletionStreamDocument, type CompletionStreamSubscription } from "../generated/graphql.js";
 
 /**
@@ -27,10 +27,7 @@ afterAll(async () => {
 }, 60_000);
 afterEach(async () => {
   fake.reset();
-  await t.app.services.policy.flush();
-  await t.app.services.db.rows(sql`delete from budgets`);
-  await t.app.services.db.rows(sql`delete from budget_holds`);
-  await t.app.services.policy.index.reload();
+  await clearBudgets(t);
 }, 60_000);
 
 const text = (events: CompletionStreamSubscription[]) =>

@@ -4,7 +4,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { subscribeAll } from "../helpers/clients.js";
 import { usageRows } from "../helpers/db.js";
-import { POLICY_UPSTREAM_KEY, ask, budgetRow, createKey, holdCount, policyConfig, setBudget } from "../helpers/policy.js";
+import { POLICY_UPSTREAM_KEY, ask, budgetRow, createKey, holdCount, policyConfig, setBudget, clearBudgets } from "../helpers/policy.js";
 import { CompletionStreamDocument, type CompletionStreamSubscription } from "../generated/graphql.js";
 
 /**
@@ -29,16 +29,24 @@ afterAll(async () => {
 }, 60_000);
 afterEach(async () => {
   fake.reset();
-  await t.app.services.policy.flush();
-  await t.app.services.db.rows(sql`delete from budgets`);
-  await t.app.services.db.rows(sql`delete from budget_holds`);
-  await t.app.services.policy.index.reload();
+  await clearBudgets(t);
 }, 60_000);
 
 const toolArgs = (events: CompletionStreamSubscription[]) =>
   events.map((e) => (e.completionStream.__typename === "CompletionDelta" ? (e.completionStream.toolCall?.argumentsDelta ?? "") : "")).join("");
 const text = (events: CompletionStreamSubscription[]) =>
   events.map((e) => (e.completionStream.__typename === "CompletionDelta" ? e.completionStream.content : "")).join("");
+
+/** Cut near the limit: what the client got was paid for, no more than the limit was spent, no hold is left. */
+async function expectCutNearLimit(budgetId: string, keyId: string): Promise<void> {
+  const after = await budgetRow(t, budgetId);
+  const [row] = await usageRows(t, sql`key_id = ${keyId}`);
+  expect(row).toMatchObject({ status: "error", error_code: "BUDGET_EXCEEDED", stream: true, tokens_estimated: true });
+  expect(after).toEqual({ spent: Number(row!.cost_micro_usd), reserved: 0, limit: LIMIT_MICROS });
+  expect(after.spent).toBeGreaterThan(LIMIT_MICROS / 2);
+  expect(after.spent).toBeLessThanOrEqual(LIMIT_MICROS);
+  expect(await holdCount(t)).toBe(0);
+}
 
 describe("streamed output that the character count underestimates", { timeout: 120_000 }, () => {
   it("a tool call whose arguments outrun a BLOCK budget is cut with BUDGET_EXCEEDED, and spending stays at the limit", async () => {
@@ -58,14 +66,7 @@ describe("streamed output that the character count underestimates", { timeout: 1
     expect(got.length).toBeLessThan(args.length);
     expect(args.startsWith(got)).toBe(true);
 
-    const after = await budgetRow(t, b.id);
-    const [row] = await usageRows(t, sql`key_id = ${key.id}`);
-    expect(row).toMatchObject({ status: "error", error_code: "BUDGET_EXCEEDED", stream: true, tokens_estimated: true });
-    expect(after).toEqual({ spent: Number(row!.cost_micro_usd), reserved: 0, limit: LIMIT_MICROS });
-    // Cut near the limit: the arguments the client got were paid for, and no more than the limit was spent.
-    expect(after.spent).toBeGreaterThan(LIMIT_MICROS / 2);
-    expect(after.spent).toBeLessThanOrEqual(LIMIT_MICROS);
-    expect(await holdCount(t)).toBe(0);
+    await expectCutNearLimit(b.id, key.id);
   });
 
   it("CJK text (~6 tokens in 8 characters) is cut at the limit, not at a multiple of it", async () => {
@@ -79,12 +80,6 @@ describe("streamed output that the character count underestimates", { timeout: 1
     expect(r.errors.map((e) => e.extensions?.code)).toEqual(["BUDGET_EXCEEDED"]);
     expect(text(r.events).length).toBeGreaterThan(0);
 
-    const after = await budgetRow(t, b.id);
-    const [row] = await usageRows(t, sql`key_id = ${key.id}`);
-    expect(row).toMatchObject({ status: "error", error_code: "BUDGET_EXCEEDED", stream: true, tokens_estimated: true });
-    expect(after).toEqual({ spent: Number(row!.cost_micro_usd), reserved: 0, limit: LIMIT_MICROS });
-    expect(after.spent).toBeGreaterThan(LIMIT_MICROS / 2);
-    expect(after.spent).toBeLessThanOrEqual(LIMIT_MICROS);
-    expect(await holdCount(t)).toBe(0);
+    await expectCutNearLimit(b.id, key.id);
   });
 });

@@ -78,3 +78,11 @@ export async function complete(t: TestApp, key: string, input: Record<string, un
 export async function seesBudgets(t: TestApp, n: number): Promise<void> {
   await expect.poll(() => t.app.services.policy.index.budgetDefs.length, { timeout: 15_000, interval: 50 }).toBe(n);
 }
+
+/** Between tests: writes what is queued, then drops every budget and hold (the index reloads at once). */
+export async function clearBudgets(t: TestApp): Promise<void> {
+  await t.app.services.policy.flush();
+  await t.app.services.db.rows(sql`delete from budgets`);
+  await t.app.services.db.rows(sql`delete from budget_holds`);
+  await t.app.services.policy.index.reload();
+}
