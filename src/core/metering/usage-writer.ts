@@ -4,7 +4,7 @@ import { requestBodies, usageRecords } from "../../db/schema.js";
 import type { ChatRequest } from "../../domain/chat.js";
 import { insertFrom, jsonRows, recordset } from "../observability/bulk.js";
 import { rollupDeltas, rollupParams, rollupUpserts } from "../observability/rollups.js";
-import { pgCode } from "../observability/retention.js";
+import { pgCode, pgError } from "../observability/retention.js";
 
 type UsageRow = typeof usageRecords.$inferInsert;
 
@@ -317,11 +317,8 @@ function isRefusedValue(err: unknown): boolean {
 }
 
 function refusedReason(err: unknown): string {
-  for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
-    if (typeof code === "string" && typeof message === "string") return `${code}: ${message}`;
-  }
-  return String(err);
+  const pg = pgError(err);
+  return pg ? `${pg.code}: ${pg.message}` : String(err);
 }
 
 /** Postgres 23514 "no partition of relation … found for row" (drizzle wraps driver errors in `cause`). */

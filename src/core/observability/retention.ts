@@ -209,10 +209,15 @@ function rowCount(result: unknown): number {
   return Array.isArray(rows) ? rows.length : 0;
 }
 
-export function pgCode(err: unknown): string | undefined {
+/** The Postgres error in an error's cause chain (drivers and drizzle wrap it): its SQLSTATE and own message. */
+export function pgError(err: unknown): { code: string; message: string } | undefined {
   for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return { code, message: typeof message === "string" ? message : "" };
   }
   return undefined;
+}
+
+export function pgCode(err: unknown): string | undefined {
+  return pgError(err)?.code;
 }

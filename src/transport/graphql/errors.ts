@@ -1,5 +1,6 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { pgError } from "../../core/observability/retention.js";
 import { isGatewayError } from "../../domain/errors.js";
 
 /** Codes that graphql-js / Apollo set themselves and that are safe to pass through. */
@@ -37,12 +38,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   // Postgres' data exceptions (class 22: a NUL or invalid character, a value out of range) come from a
   // value the client sent into a query or a stored field; the client can fix it, we cannot.
-  const dataError = pgDataException(original);
-  if (dataError !== undefined) {
+  const pg = pgError(original);
+  if (pg?.code.startsWith("22")) {
     return {
       // The database's own message ("invalid byte sequence for encoding "UTF8": 0x00"), never the
       // driver wrapper's, which quotes the statement and its parameters.
-      message: `a value in the request cannot be used: ${dataError}`,
+      message: `a value in the request cannot be used: ${pg.message}`,
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: "BAD_USER_INPUT" },
@@ -78,11 +79,3 @@ function onlyGraphQLErrors(e: GraphQLError): boolean {
   return !cause;
 }
 
-/** The message of a Postgres data exception (SQLSTATE class 22) in an error's cause chain. */
-function pgDataException(err: unknown): string | undefined {
-  for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
-    if (typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code)) return typeof message === "string" ? message : "invalid value";
-  }
-  return undefined;
-}
