@@ -37,6 +37,19 @@ function harness(batchSize: number, flushIntervalMs: number, maxQueued?: number,
   return { w, pending, next, maxInFlight: () => maxInFlight };
 }
 
+/** Lets `first` and every batch after it succeed until `total` records are written; returns how many were. */
+async function writeAll(h: ReturnType<typeof harness>, first: { size: number; settle: (err?: Error) => void }, total: number): Promise<number> {
+  first.settle();
+  let written = first.size;
+  while (written < total) {
+    const b = await h.next();
+    written += b.size;
+    b.settle();
+  }
+  await h.w.flush();
+  return written;
+}
+
 const H = 3_600_000;
 const records = (count: number, seed: number) => syntheticRecords({ from: Date.now() - H, to: Date.now(), count, seed });
 
@@ -110,15 +123,7 @@ describe("usage writer scheduling", () => {
     const t0 = Date.now();
     const retry = await h.next();
     expect(Date.now() - t0).toBeLessThan(3_000);
-    retry.settle();
-    let written = retry.size;
-    while (written < 35) {
-      const b = await h.next();
-      written += b.size;
-      b.settle();
-    }
-    await h.w.flush();
-    expect(written).toBe(35);
+    expect(await writeAll(h, retry, 35)).toBe(35);
     expect(h.w.backlogged).toBe(false);
     expect(h.w.depth).toBe(0);
     const msgs = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
@@ -138,14 +143,7 @@ describe("usage writer scheduling", () => {
     const t0 = Date.now();
     const retry = await h.next();
     expect(Date.now() - t0).toBeLessThan(3_000);
-    retry.settle();
-    let written = retry.size;
-    while (written < 30) {
-      const b = await h.next();
-      written += b.size;
-      b.settle();
-    }
-    await h.w.flush();
+    expect(await writeAll(h, retry, 30)).toBe(30);
     expect(h.w.depth).toBe(0);
   }, 15_000);
 });
